@@ -1,0 +1,118 @@
+package dev.proxylaw.trainer.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** YAML in, canonical JSON out. Unknown keys and impossible values are errors naming the key and the fix. */
+public final class ConfigIo {
+    private static final ObjectMapper YAML = configure(YAMLMapper.builder(new YAMLFactory()).build());
+    private static final ObjectMapper JSON = configure(JsonMapper.builder().build())
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+            .setSerializationInclusion(JsonInclude.Include.ALWAYS);
+
+    private ConfigIo() {
+    }
+
+    private static ObjectMapper configure(ObjectMapper m) {
+        return m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+                .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
+                .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+    }
+
+    /** Reads and validates a run config file. */
+    public static RunConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("Cannot load run config " + file + ": the file does not exist. Check the path.");
+        } catch (IOException e) {
+            throw new ConfigException("Cannot load run config " + file + ": " + e.getMessage() + ".");
+        }
+        return parseYaml(text, file.toString());
+    }
+
+    public static RunConfig parseYaml(String yaml, String source) {
+        return read(YAML, yaml, source, RunConfig.class);
+    }
+
+    public static RunConfig parseJson(String json) {
+        return read(JSON, json, "config JSON", RunConfig.class);
+    }
+
+    /** Reads YAML into any config type with the same rules (used by the sweep specs too). */
+    public static <T> T readYaml(String yaml, String source, Class<T> type) {
+        return read(YAML, yaml, source, type);
+    }
+
+    private static <T> T read(ObjectMapper mapper, String text, String source, Class<T> type) {
+        try {
+            T value = mapper.readValue(text, type);
+            if (value == null) {
+                throw new ConfigException("Cannot load " + source + ": it is empty. Write a run config (see conf/runs/tiny.yaml).");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            throw new ConfigException("Cannot load " + source + ": unknown key '" + path(e) + "'" + line(e)
+                    + ". Remove it or use one of: " + known + ".");
+        } catch (InvalidTypeIdException e) {
+            throw new ConfigException("Cannot load " + source + ": '" + path(e) + "' has unknown type '" + e.getTypeId()
+                    + "'" + line(e) + ". Use one of: constant, cosine, wsd, power.");
+        } catch (ValueInstantiationException e) {
+            Throwable root = e.getCause() == null ? e : e.getCause();
+            throw new ConfigException("Cannot load " + source + ": " + root.getMessage()
+                    + (path(e).isEmpty() ? "" : " (in '" + path(e) + "')") + line(e), root);
+        } catch (MismatchedInputException e) {
+            throw new ConfigException("Cannot load " + source + ": '" + path(e) + "' has the wrong type" + line(e)
+                    + "; expected " + e.getTargetType().getSimpleName() + ".");
+        } catch (JsonMappingException e) {
+            Throwable root = e.getCause() instanceof RuntimeException ? e.getCause() : e;
+            throw new ConfigException("Cannot load " + source + ": " + root.getMessage().lines().findFirst().orElse("")
+                    + line(e), root);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("Cannot load " + source + ": it is not valid " + (mapper == YAML ? "YAML" : "JSON")
+                    + line(e) + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String line(JsonProcessingException e) {
+        return e.getLocation() == null || e.getLocation().getLineNr() < 0 ? "" : " at line " + e.getLocation().getLineNr();
+    }
+
+    /** Canonical JSON: sorted keys, every field present, defaults filled in. Hash input of the run id. */
+    public static String canonicalJson(Object config) {
+        try {
+            return JSON.writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot serialise config: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.proxylaw.trainer.config;
+
+import static dev.proxylaw.trainer.config.ConfigException.orDefault;
+import static dev.proxylaw.trainer.config.ConfigException.require;
+
+/**
+ * Where a run's tokens come from.
+ *
+ * @param source {@code markov}: the generated corpus of known entropy (see {@code MarkovCorpus});
+ *     {@code text}: a UTF-8 text file read through the byte-level tokenizer
+ * @param path the text file, for {@code source: text}
+ * @param valFraction the held-out tail of the corpus used for validation loss
+ * @param markovTokens corpus length for {@code source: markov}
+ * @param markovSeed the Markov source's seed (fixed across runs of a sweep, unlike the run seed)
+ */
+public record DataConfig(String source, String path, Double valFraction, Integer markovTokens, Long markovSeed) {
+    public DataConfig {
+        source = orDefault(source, "markov");
+        valFraction = orDefault(valFraction, 0.1);
+        markovTokens = orDefault(markovTokens, 1 << 20);
+        markovSeed = orDefault(markovSeed, 1234L);
+        require(source.equals("markov") || source.equals("text"),
+                "Cannot use data.source='" + source + "': use 'markov' (generated corpus) or 'text' (a UTF-8 file in data.path).");
+        require(!source.equals("text") || (path != null && !path.isBlank()),
+                "Cannot use data.source='text' without data.path: set data.path to a UTF-8 text file.");
+        require(valFraction > 0 && valFraction < 1,
+                "Cannot use data.val_fraction=" + valFraction + ": it must lie strictly between 0 and 1 (e.g. 0.1).");
+        require(markovTokens >= 1024, "Cannot use data.markov_tokens=" + markovTokens + ": use at least 1024.");
+    }
+
+    public static DataConfig markov() {
+        return new DataConfig(null, null, null, null, null);
+    }
+}
