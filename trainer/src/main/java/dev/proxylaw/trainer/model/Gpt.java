@@ -131,27 +131,31 @@ public final class Gpt {
 
     /** Loss and diagnostics without gradients (validation). */
     public Diagnostics evaluate(Batch batch) {
-        return new Pass(batch, false).run();
+        return Workspaces.run("gpt-eval", () -> new Pass(batch, false).run());
     }
 
     /** Loss, diagnostics, and every parameter's gradient (overwritten, not accumulated). */
     public Diagnostics forwardBackward(Batch batch) {
-        Pass pass = new Pass(batch, true);
-        Diagnostics d = pass.run();
-        pass.backward();
-        return d;
+        return Workspaces.run("gpt-step", () -> {
+            Pass pass = new Pass(batch, true);
+            Diagnostics d = pass.run();
+            pass.backward();
+            return d;
+        });
     }
 
     /** Logits of a batch, (BT, V) row-major; for tests against the golden file. */
     public INDArray logits(Batch batch) {
-        Pass pass = new Pass(batch, false);
-        pass.run();
-        return pass.logits;
+        return Workspaces.run("gpt-eval", () -> {
+            Pass pass = new Pass(batch, false);
+            pass.run();
+            return pass.logits.detach();
+        });
     }
 
     private INDArray causalMask(int t) {
         // additive mask flattened to one row of T*T: 0 where key <= query, -1e9 above the diagonal
-        return causalMasks.computeIfAbsent(t, k -> {
+        return causalMasks.computeIfAbsent(t, k -> Workspaces.outside(() -> {
             double[] m = new double[t * t];
             for (int q = 0; q < t; q++) {
                 for (int j = q + 1; j < t; j++) {
@@ -159,7 +163,7 @@ public final class Gpt {
                 }
             }
             return Nd4j.create(m, new long[] {1, (long) t * t}, dtype);
-        });
+        }));
     }
 
     private INDArray oneHot(int[] ids) {
@@ -278,13 +282,13 @@ public final class Gpt {
                 c.kLn = lc[0];
             }
             int bh = b * nHead;
-            INDArray scores = Nd4j.matmul(c.q, c.k, false, true, false).muli(pz.attnScale());     // (BH, T, T)
+            INDArray scores = Bmm.mm(c.q, c.k, false, true).muli(pz.attnScale());     // (BH, T, T)
             INDArray flat = scores.reshape(bh, (long) t * t);
             flat.addiRowVector(causalMask(t));
             maxLogit[i] = scores.maxNumber().doubleValue();
             INDArray scores2 = scores.reshape((long) bh * t, t);
             c.att = Nd4j.exec(new SoftMax(scores2, scores2, 1))[0].reshape(bh, t, t);
-            INDArray y = Nd4j.matmul(c.att, c.v);                                              // (BH, T, hd)
+            INDArray y = Bmm.mm(c.att, c.v, false, false);                                              // (BH, T, hd)
             // (BH, T, hd) -> (B, H, T, hd) -> (B, T, H, hd) -> (BT, C)
             c.yMerged = y.reshape(b, nHead, t, headDim).permute(0, 2, 1, 3).dup('c').reshape(bt, nEmbd);
             INDArray attnOut = linear(c.yMerged, param(p + "attn.wo"), params.get(p + "attn.bo"));
@@ -348,15 +352,15 @@ public final class Gpt {
             int bh = b * nHead;
             // (BT, C) -> (B, T, H, hd) -> (B, H, T, hd) -> (BH, T, hd)
             INDArray dYh = dY.reshape(b, t, nHead, headDim).permute(0, 2, 1, 3).dup('c').reshape(bh, t, headDim);
-            INDArray dAtt = Nd4j.matmul(dYh, c.v, false, true, false);                        // (BH, T, T)
-            INDArray dV = Nd4j.matmul(c.att, dYh, true, false, false);                         // (BH, T, hd)
+            INDArray dAtt = Bmm.mm(dYh, c.v, false, true);                        // (BH, T, T)
+            INDArray dV = Bmm.mm(c.att, dYh, true, false);                         // (BH, T, hd)
             // softmax backward: dS = att * (dAtt - sum(dAtt * att, -1))
             INDArray att2 = c.att.reshape((long) bh * t, t);
             INDArray dAtt2 = dAtt.reshape((long) bh * t, t);
             INDArray rowDot = dAtt2.mul(att2).sum(true, 1);
             INDArray dS = dAtt2.subiColumnVector(rowDot).muli(att2).muli(pz.attnScale()).reshape(bh, t, t);
-            INDArray dQ = Nd4j.matmul(dS, c.k);                                                // (BH, T, hd)
-            INDArray dK = Nd4j.matmul(dS, c.q, true, false, false);                            // (BH, T, hd)
+            INDArray dQ = Bmm.mm(dS, c.k, false, false);                                                // (BH, T, hd)
+            INDArray dK = Bmm.mm(dS, c.q, true, false);                            // (BH, T, hd)
             if (cfg.qkLayernorm()) {
                 dQ = LayerNorm.backward(dQ.reshape((long) bh * t, headDim), c.qLn, param(p + "attn.q_ln.w"), null);
                 dK = LayerNorm.backward(dK.reshape((long) bh * t, headDim), c.kLn, param(p + "attn.k_ln.w"), null);

@@ -3,6 +3,7 @@ package dev.proxylaw.trainer.optim;
 import dev.proxylaw.trainer.model.Group;
 import dev.proxylaw.trainer.model.Param;
 import dev.proxylaw.trainer.model.Parameterization;
+import dev.proxylaw.trainer.model.Workspaces;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class AdamW {
     }
 
     /** L2 norm over every gradient, as torch.nn.utils.clip_grad_norm_ computes it. */
-    public double gradNorm() {
+    private double gradNorm() {
         double sq = 0;
         for (Slot s : slots) {
             double n = s.p().grad().norm2Number().doubleValue();
@@ -55,6 +56,10 @@ public final class AdamW {
      * for independent decay. Returns the pre-clip gradient norm and per-group statistics.
      */
     public StepStats step(double lr, double peakLr, double clip) {
+        return Workspaces.run("adamw", () -> update(lr, peakLr, clip));
+    }
+
+    private StepStats update(double lr, double peakLr, double clip) {
         double norm = gradNorm();
         boolean clipped = false;
         double gradScale = 1.0;
