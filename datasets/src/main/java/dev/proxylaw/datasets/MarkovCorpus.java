@@ -65,9 +65,9 @@ public final class MarkovCorpus {
         }
     }
 
-    /** The default corpus of the demo and the tests: 32 symbols, order 2, 4 successors per context. */
+    /** The default corpus of the demo and the tests: 16 symbols, order 2, 3 successors per context. */
     public static MarkovCorpus standard(long seed) {
-        return new MarkovCorpus(32, 2, 4, seed);
+        return new MarkovCorpus(16, 2, 3, seed);
     }
 
     /** Symbol i is the printable ASCII byte {@code '!' + i}. */

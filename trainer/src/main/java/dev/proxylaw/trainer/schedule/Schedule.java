@@ -1,5 +1,6 @@
 package dev.proxylaw.trainer.schedule;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -27,6 +28,15 @@ public sealed interface Schedule {
      * before it; {@code peak} is the run's optim.lr.
      */
     double lr(double peak, long step, long tokensSeen, Horizon h);
+
+    /** Linear warmup length in steps; every schedule has one. */
+    int warmupSteps();
+
+    /** The YAML {@code type} of this schedule. */
+    @JsonIgnore
+    default String typeName() {
+        return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
 
     private static double warmup(int warmupSteps, long step, double peak) {
         return step < warmupSteps ? peak * (step + 1) / warmupSteps : peak;

@@ -1,0 +1,58 @@
+package dev.proxylaw.jobs;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Minimal {@code positional --flag value} parsing; unknown flags are errors. */
+final class Args {
+    final List<String> positional = new ArrayList<>();
+    private final Map<String, String> flags = new HashMap<>();
+
+    Args(String command, String[] argv, int from, Set<String> known) {
+        for (int i = from; i < argv.length; i++) {
+            String a = argv[i];
+            if (a.startsWith("--")) {
+                String name = a.substring(2);
+                String value = null;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                if (!known.contains(name)) {
+                    throw new UserError("Cannot run '" + command + "': unknown option --" + name
+                            + (known.isEmpty() ? "" : "; options are --" + String.join(", --", known.stream().sorted().toList()))
+                            + ".");
+                }
+                if (value == null) {
+                    if (i + 1 >= argv.length) {
+                        throw new UserError("Cannot run '" + command + "': --" + name + " needs a value.");
+                    }
+                    value = argv[++i];
+                }
+                flags.put(name, value);
+            } else {
+                positional.add(a);
+            }
+        }
+    }
+
+    String get(String name, String fallback) {
+        return flags.getOrDefault(name, fallback);
+    }
+
+    int intValue(String name, int fallback) {
+        String v = flags.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UserError("Cannot parse --" + name + "=" + v + ": expected an integer.");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.proxylaw.jobs;
+
+import dev.proxylaw.datasets.BatchSampler;
+import dev.proxylaw.datasets.MarkovCorpus;
+import dev.proxylaw.datasets.TokenCorpus;
+import dev.proxylaw.trainer.NativeThreads;
+import dev.proxylaw.trainer.config.ModelConfig;
+import dev.proxylaw.trainer.config.OptimConfig;
+import dev.proxylaw.trainer.config.ParamConfig;
+import dev.proxylaw.trainer.model.Gpt;
+import dev.proxylaw.trainer.model.Parameterization;
+import dev.proxylaw.trainer.optim.AdamW;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@code proxylaw bench trainer}: tokens/s of one training step here and in PyTorch
+ * ({@code ../shared/bench/torch_gpt.py}), same shapes, one thread each, run alternately in one
+ * invocation so that machine noise hits both. Prints the ratio; asserts nothing.
+ */
+final class BenchCommand {
+    private BenchCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out) throws Exception {
+        Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python"));
+        if (a.positional.size() != 1 || !a.positional.get(0).equals("trainer")) {
+            throw new UserError("Usage: proxylaw bench trainer [--widths 128,256] [--steps 10] [--rounds 2] "
+                    + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]");
+        }
+        String script = a.get("torch-script", "../shared/bench/torch_gpt.py");
+        String python = a.get("python", "/usr/bin/python3");
+        if (!new File(script).isFile()) {
+            throw new UserError("Cannot run the PyTorch peer: " + script + " does not exist. Pass --torch-script PATH.");
+        }
+        int steps = a.intValue("steps", 10);
+        int rounds = a.intValue("rounds", 2);
+        NativeThreads.set(1);
+        out.println("shape: 4 layers, 4 heads, batch 16 x 128 tokens, vocab 256, float32, one thread each; "
+                + "best of " + rounds + " rounds of " + steps + " timed steps after 3 warm-up steps");
+        out.println("     d   proxylaw tok/s   torch tok/s   ratio");
+        List<Double> ratios = new ArrayList<>();
+        for (String w : a.get("widths", "128,256").split(",")) {
+            int d = Integer.parseInt(w.trim());
+            double java = 0;
+            double torch = 0;
+            for (int r = 0; r < rounds; r++) {
+                java = Math.max(java, javaTokensPerSecond(d, steps));
+                torch = Math.max(torch, torchTokensPerSecond(python, script, d, steps));
+            }
+            ratios.add(java / torch);
+            out.printf("%6d   %14.0f   %11.0f   %5.2f%n", d, java, torch, java / torch);
+        }
+        out.printf("geometric mean ratio proxylaw/torch: %.2f%n",
+                Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(Double.NaN)));
+        return 0;
+    }
+
+    static double javaTokensPerSecond(int d, int steps) {
+        ModelConfig m = new ModelConfig(256, d, 4, 4, 128, false, false, false, null, null, null);
+        OptimConfig o = OptimConfig.defaults();
+        Parameterization pz = Parameterization.of(m, ParamConfig.sp(), o);
+        Gpt gpt = new Gpt(m, pz, 0.0, DataType.FLOAT, 0);
+        AdamW opt = new AdamW(gpt.params().values(), pz, o.beta1(), o.beta2(), false);
+        TokenCorpus corpus = TokenCorpus.split("bench", "byte", 256, MarkovCorpus.standard(0).generate(200_000, 0), 0.1);
+        BatchSampler sampler = new BatchSampler(corpus, 16, 128, 0);
+        for (int i = 0; i < 3; i++) {
+            gpt.forwardBackward(sampler.train(i));
+            opt.step(1e-3, 1e-3, 1.0);
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            gpt.forwardBackward(sampler.train(i));
+            opt.step(1e-3, 1e-3, 1.0);
+        }
+        double sec = (System.nanoTime() - t0) / 1e9 / steps;
+        return 16 * 128 / sec;
+    }
+
+    static double torchTokensPerSecond(String python, String script, int d, int steps) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(python, script, "--d", String.valueOf(d), "--layers", "4", "--heads", "4",
+                "--batch", "16", "--seq", "128", "--vocab", "256", "--threads", "1", "--steps", String.valueOf(steps));
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        StringBuilder all = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                all.append(line).append('\n');
+            }
+        }
+        int rc = p.waitFor();
+        Matcher mt = Pattern.compile("\"tokens_per_s\": ([0-9.]+)").matcher(all);
+        if (rc != 0 || !mt.find()) {
+            throw new UserError("Cannot run the PyTorch peer (" + python + " " + script + ", exit " + rc + "): " + all.toString().strip()
+                    + "\nInstall it with: apt-get install -y python3-torch libopenblas0-pthread");
+        }
+        return Double.parseDouble(mt.group(1));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.proxylaw.jobs;
+
+import dev.proxylaw.trainer.config.ConfigException;
+import java.io.PrintStream;
+
+/** {@code ./proxylaw COMMAND ...}: the entry point of every command. */
+public final class Cli {
+    static final String USAGE = """
+            usage: proxylaw COMMAND [ARGS]
+              demo                      train a small LR ladder on the embedded corpus; Parquet in out/demo
+              train RUN.yaml --out DIR  one proxy training run, no Spark; writes DIR/runs and DIR/steps
+              bench trainer             tokens/s of this trainer vs PyTorch, same shapes, one thread each
+              test                      run the test suite (the launcher script handles this one)
+            """;
+
+    private Cli() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+            out.print(USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
+        try {
+            return switch (argv[0]) {
+                case "train" -> TrainCommand.run(argv, out);
+                case "demo" -> DemoCommand.run(argv, out);
+                case "bench" -> BenchCommand.run(argv, out);
+                default -> throw new UserError("Unknown command '" + argv[0] + "'.\n" + USAGE);
+            };
+        } catch (UserError | ConfigException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("error: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+}

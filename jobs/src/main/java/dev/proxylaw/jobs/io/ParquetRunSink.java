@@ -1,0 +1,186 @@
+package dev.proxylaw.jobs.io;
+
+import dev.proxylaw.analysis.Smoothing;
+import dev.proxylaw.trainer.config.RunConfig;
+import dev.proxylaw.trainer.metrics.MetricsSink;
+import dev.proxylaw.trainer.metrics.RunResult;
+import dev.proxylaw.trainer.metrics.StepMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Collects one run's steps and writes {@code OUT/steps/} and {@code OUT/runs/} part files when the run
+ * finishes. Both files are written under {@code OUT/_temporary/} and renamed into place, steps first,
+ * so a reader never sees a half-written file and a run row only ever exists with its steps.
+ */
+public final class ParquetRunSink implements MetricsSink {
+    private final Path out;
+    private final Configuration conf;
+    private final RunConfig cfg;
+    private final String sweepId;
+    private final List<StepMetrics> steps = new ArrayList<>();
+    private final List<Double> trainLoss = new ArrayList<>();
+    private Path stepsFile;
+    private Path runsFile;
+
+    public ParquetRunSink(Path out, Configuration conf, RunConfig cfg, String sweepId) {
+        this.out = out;
+        this.conf = conf;
+        this.cfg = cfg;
+        this.sweepId = sweepId;
+    }
+
+    @Override
+    public void step(StepMetrics m) {
+        steps.add(m);
+        trainLoss.add(m.loss());
+    }
+
+    @Override
+    public void finish(RunResult r) {
+        String part = "part-" + r.runId() + "-" + UUID.randomUUID().toString().substring(0, 8) + ".parquet";
+        try {
+            FileSystem fs = out.getFileSystem(conf);
+            Path tmp = new Path(out, "_temporary/" + UUID.randomUUID());
+            Path tmpSteps = new Path(tmp, "steps-" + part);
+            Path tmpRuns = new Path(tmp, "runs-" + part);
+            writeSteps(tmpSteps, r.runId());
+            writeRun(tmpRuns, r);
+            stepsFile = new Path(out, "steps/" + part);
+            runsFile = new Path(out, "runs/" + part);
+            fs.mkdirs(stepsFile.getParent());
+            fs.mkdirs(runsFile.getParent());
+            rename(fs, tmpSteps, stepsFile);
+            rename(fs, tmpRuns, runsFile);
+            fs.delete(tmp, true);
+            if (fs.listStatus(tmp.getParent()).length == 0) {
+                fs.delete(tmp.getParent(), false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write run " + r.runId() + " to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void rename(FileSystem fs, Path from, Path to) throws IOException {
+        if (!fs.rename(from, to)) {
+            throw new IOException("rename " + from + " -> " + to + " failed");
+        }
+    }
+
+    public Path stepsFile() {
+        return stepsFile;
+    }
+
+    public Path runsFile() {
+        return runsFile;
+    }
+
+    private ParquetWriter<Group> writer(Path file, MessageType schema) throws IOException {
+        return ExampleParquetWriter.builder(file).withConf(conf).withType(schema)
+                .withCompressionCodec(CompressionCodecName.SNAPPY).build();
+    }
+
+    private void writeSteps(Path file, String runId) throws IOException {
+        SimpleGroupFactory f = new SimpleGroupFactory(Schemas.STEPS);
+        try (ParquetWriter<Group> w = writer(file, Schemas.STEPS)) {
+            for (StepMetrics m : steps) {
+                Group g = f.newGroup().append("run_id", runId).append("step", m.step()).append("tokens", m.tokens());
+                for (dev.proxylaw.trainer.model.Group pg : dev.proxylaw.trainer.model.Group.values()) {
+                    optional(g, "lr_" + pg.column(), m.lr()[pg.ordinal()]);
+                }
+                optional(g, "loss", m.loss());
+                optional(g, "ce_loss", m.ce());
+                optional(g, "z_loss", m.zLoss());
+                optional(g, "grad_norm", m.gradNorm());
+                g.append("clipped", m.clipped());
+                for (dev.proxylaw.trainer.model.Group pg : dev.proxylaw.trainer.model.Group.values()) {
+                    optional(g, "update_rms_" + pg.column(), m.updateRms()[pg.ordinal()]);
+                }
+                for (dev.proxylaw.trainer.model.Group pg : dev.proxylaw.trainer.model.Group.values()) {
+                    optional(g, "param_rms_" + pg.column(), m.paramRms()[pg.ordinal()]);
+                }
+                list(g, "max_attn_logit", m.maxAttnLogit());
+                list(g, "act_abs_mean", m.actAbsMean());
+                g.append("logit_mean", m.logitMean()).append("log_z_mean", m.logZMean())
+                        .append("wall_s", m.wallSeconds()).append("tokens_per_s", m.tokensPerSecond());
+                if (m.valLoss() != null) {
+                    g.append("val_loss", m.valLoss());
+                }
+                w.write(g);
+            }
+        }
+    }
+
+    private void writeRun(Path file, RunResult r) throws IOException {
+        double smoothed = Smoothing.smoothedFinal(trainLoss.stream().mapToDouble(Double::doubleValue).toArray());
+        var m = cfg.model();
+        var p = cfg.param();
+        var o = cfg.optim();
+        Group g = new SimpleGroupFactory(Schemas.RUNS).newGroup()
+                .append("run_id", r.runId()).append("sweep_id", sweepId).append("name", cfg.name())
+                .append("status", r.status().name());
+        if (r.divergedStep() != null) {
+            g.append("diverged_step", r.divergedStep());
+        }
+        g.append("steps", r.steps()).append("tokens", r.tokens());
+        optional(g, "final_loss", r.finalLoss());
+        optional(g, "smoothed_loss", smoothed);
+        if (r.finalValLoss() != null) {
+            optional(g, "final_val_loss", r.finalValLoss());
+        }
+        g.append("wall_s", r.wallSeconds())
+                .append("n_steplaw", r.stats().nStepLaw()).append("non_embedding_params", r.stats().nonEmbeddingParams())
+                .append("total_params", r.stats().totalParams()).append("flops_per_token", r.stats().flopsPerToken())
+                .append("seed", cfg.seed()).append("data_source", cfg.data().source()).append("tokenizer", r.tokenizer())
+                .append("vocab", r.vocab()).append("d_model", m.dModel()).append("n_layers", m.nLayers())
+                .append("n_heads", m.nHeads()).append("seq_len", m.seqLen())
+                .append("tied_embeddings", m.tiedEmbeddings()).append("bias", m.bias())
+                .append("qk_layernorm", m.qkLayernorm()).append("attn_scale", m.attnScale())
+                .append("init_std", m.initStd()).append("param_type", p.type()).append("param_variant", p.variant())
+                .append("m_n", r.mN()).append("m_l", r.mL()).append("alpha", r.alpha())
+                .append("embedding_lr_mult", p.embeddingLrMult()).append("lr", o.lr()).append("beta1", o.beta1())
+                .append("beta2", o.beta2()).append("eps", o.eps()).append("weight_decay", o.weightDecay())
+                .append("wd_style", o.wdStyle()).append("grad_clip", o.gradClip()).append("z_loss", o.zLoss())
+                .append("schedule_type", cfg.schedule().typeName())
+                .append("warmup_steps", cfg.schedule().warmupSteps())
+                .append("batch_size", cfg.train().batchSize()).append("batch_tokens", cfg.tokensPerStep())
+                .append("total_steps", cfg.totalSteps()).append("device", r.device())
+                .append("code_version", r.codeVersion());
+        if (r.error() != null) {
+            g.append("error", r.error());
+        }
+        g.append("config_json", r.configJson()).append("finished_at_ms", System.currentTimeMillis());
+        try (ParquetWriter<Group> w = writer(file, Schemas.RUNS)) {
+            w.write(g);
+        }
+    }
+
+    /** NaN and absent values are written as null; a diverged loss keeps its row, with a null loss. */
+    private static void optional(Group g, String field, double v) {
+        if (!Double.isNaN(v)) {
+            g.append(field, v);
+        }
+    }
+
+    private static void list(Group g, String field, double[] values) {
+        Group list = g.addGroup(field);
+        for (double v : values) {
+            Group element = list.addGroup(0);
+            if (!Double.isNaN(v)) {
+                element.append("element", v);
+            }
+        }
+    }
+}

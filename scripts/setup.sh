@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what proxylaw needs on a fresh Debian machine; idempotent and quick when all is there.
+#   Java 17 and Maven: the build.
+#   python3-torch + libopenblas0-pthread: the PyTorch peer of `./proxylaw bench trainer` and the
+#   golden-fixture generator (trainer/src/test/python/make_golden.py); the tests use the checked-in fixture.
+set -euo pipefail
+quiet=0; [[ "${1:-}" == "--quiet" ]] && quiet=1
+need=()
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+if [[ "${PROXYLAW_WITH_TORCH:-0}" == "1" ]] && ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
+  need+=(python3-torch libopenblas0-pthread)
+fi
+if (( ${#need[@]} )); then
+  echo "setup: installing ${need[*]}" >&2
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >&2
+elif (( ! quiet )); then
+  echo "setup: nothing to install" >&2
+fi
