@@ -67,6 +67,9 @@ public final class ConfigIo {
     }
 
     private static <T> T read(ObjectMapper mapper, String text, String source, Class<T> type) {
+        if (text.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
+            throw new ConfigException("Cannot load " + source + ": it is empty. Write a run config (see conf/runs/tiny.yaml).");
+        }
         try {
             T value = mapper.readValue(text, type);
             if (value == null) {

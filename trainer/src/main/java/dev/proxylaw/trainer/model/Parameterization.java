@@ -63,7 +63,8 @@ public record Parameterization(String type, String variant, double mN, double mL
         String scaleRule = model.attnScale().equals("auto") ? (sp ? "inv_sqrt" : "inv") : model.attnScale();
         // 1/d_head scaling, normalised so that it equals 1/sqrt(d_head) at the base width
         double baseHeadDim = (double) baseWidth / model.nHeads();
-        double attnScale = scaleRule.equals("inv_sqrt") ? 1.0 / Math.sqrt(headDim) : Math.sqrt(baseHeadDim) / headDim;
+        // written as 1/sqrt(hd) * sqrt(hd_base/hd) = sqrt(hd_base)/hd, so the base shape gives SP's value bit for bit
+        double attnScale = 1.0 / Math.sqrt(headDim) * (scaleRule.equals("inv_sqrt") ? 1.0 : Math.sqrt(baseHeadDim / headDim));
 
         double s = model.initStd();
         return new Parameterization(type, param.variant(), mN, mL, alpha, Math.pow(mL, -alpha), 1.0 / mN, attnScale,
