@@ -45,9 +45,8 @@ final class DemoCommand {
             futures.add(pool.submit(() -> {
                 NativeThreads.set(1);
                 ParquetRunSink sink = new ParquetRunSink(dir, TrainCommand.hadoopConf(), cfg, "demo");
-                RunResult r = new Trainer(cfg).run(MetricsSink.tee(sink,
+                return new Trainer(cfg).run(MetricsSink.tee(sink,
                         new ConsoleProgress(out, cfg.totalSteps(), 1e9, String.format("[lr %.0e] ", lr))));
-                return r;
             }));
         }
         List<RunResult> results = new ArrayList<>();

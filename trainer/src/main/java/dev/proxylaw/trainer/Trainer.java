@@ -12,10 +12,12 @@ import dev.proxylaw.trainer.metrics.RunResult;
 import dev.proxylaw.trainer.metrics.RunStatus;
 import dev.proxylaw.trainer.metrics.StepMetrics;
 import dev.proxylaw.trainer.model.Gpt;
+import dev.proxylaw.trainer.model.Group;
 import dev.proxylaw.trainer.model.Param;
 import dev.proxylaw.trainer.model.Parameterization;
 import dev.proxylaw.trainer.optim.AdamW;
 import dev.proxylaw.trainer.schedule.Schedule;
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** Trains one run. The loop in {@link #run} reads top to bottom: LR, forward+backward, clip+step, log, stop check. */
@@ -145,9 +147,10 @@ public final class Trainer {
         return tokens / every != (tokens - perStep) / every;
     }
 
+    /** Per-group values of a step whose update was skipped (non-finite loss). */
     private static double[] nan() {
-        double[] a = new double[dev.proxylaw.trainer.model.Group.values().length];
-        java.util.Arrays.fill(a, Double.NaN);
+        double[] a = new double[Group.values().length];
+        Arrays.fill(a, Double.NaN);
         return a;
     }
 }

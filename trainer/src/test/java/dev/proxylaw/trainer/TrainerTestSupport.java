@@ -2,7 +2,6 @@ package dev.proxylaw.trainer;
 
 import dev.proxylaw.trainer.config.ConfigIo;
 import dev.proxylaw.trainer.config.RunConfig;
-import dev.proxylaw.trainer.metrics.MetricsSink;
 import dev.proxylaw.trainer.metrics.RunResult;
 import dev.proxylaw.trainer.metrics.StepMetrics;
 import java.util.ArrayList;
@@ -24,9 +23,5 @@ final class TrainerTestSupport {
         List<StepMetrics> steps = new ArrayList<>();
         RunResult r = new Trainer(cfg).run(steps::add);
         return new Outcome(r, steps);
-    }
-
-    static MetricsSink ignore() {
-        return MetricsSink.NONE;
     }
 }

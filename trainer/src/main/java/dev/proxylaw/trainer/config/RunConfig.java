@@ -46,10 +46,6 @@ public record RunConfig(String name, Long seed, DataConfig data, ModelConfig mod
         return new Schedule.Horizon(totalSteps(), tokensPerStep(), train.batchSize());
     }
 
-    public RunConfig withModel(ModelConfig m) {
-        return new RunConfig(name, seed, data, m, param, optim, schedule, train);
-    }
-
     public RunConfig withOptim(OptimConfig o) {
         return new RunConfig(name, seed, data, model, param, o, schedule, train);
     }

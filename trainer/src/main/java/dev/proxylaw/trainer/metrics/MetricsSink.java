@@ -23,6 +23,4 @@ public interface MetricsSink {
             }
         };
     }
-
-    MetricsSink NONE = m -> { };
 }

@@ -312,6 +312,7 @@ public final class Gpt {
         void backward() {
             // d(loss)/d(logits) = ((1 + 2 z log Z) p - onehot) / BT, then through the output multiplier
             INDArray coef = zLossCoef == 0 ? null : logZ.mul(2 * zLossCoef).addi(1.0);
+            // overwrites probs in place: a pass runs backward at most once
             INDArray dLogits = coef == null ? probs : probs.muliColumnVector(coef);
             dLogits.subi(targetHot).muli(pz.outMult() / bt);
             INDArray dx;
@@ -347,6 +348,7 @@ public final class Gpt {
             INDArray dLn2 = linearBackward(c.ln2Out, dH, param(p + "mlp.wfc"), params.get(p + "mlp.bfc"));
             dx = dx.add(LayerNorm.backward(dLn2, c.ln2, param(p + "ln2.w"), params.get(p + "ln2.b")));
             // x1 = x0 + r * attn(ln1(x0))
+            // with r = 1 dAttn aliases dx: it is fully consumed by the projection's backward before dx.addi below
             INDArray dAttn = r == 1.0 ? dx : dx.mul(r);
             INDArray dY = linearBackward(c.yMerged, dAttn, param(p + "attn.wo"), params.get(p + "attn.bo"));
             int bh = b * nHead;

@@ -37,7 +37,7 @@ public record Parameterization(String type, String variant, double mN, double mL
         double mN = sp ? 1.0 : (double) model.dModel() / baseWidth;
         double mL = depth ? (double) model.nLayers() / baseDepth : 1.0;
         double alpha = depth ? param.alpha() : 0.0;
-        double eta = 1.0;
+        double eta = 1.0;   // LR scales are relative to the scheduled base LR
         double lambda = optim.weightDecay();
         double eps = optim.eps();
 
