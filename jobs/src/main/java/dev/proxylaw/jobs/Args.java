@@ -9,7 +9,7 @@ import java.util.Set;
 /** Minimal {@code positional --flag value} parsing; unknown flags are errors. */
 final class Args {
     final List<String> positional = new ArrayList<>();
-    private final Map<String, String> flags = new HashMap<>();
+    private final Map<String, List<String>> flags = new HashMap<>();
 
     Args(String command, String[] argv, int from, Set<String> known) {
         for (int i = from; i < argv.length; i++) {
@@ -33,19 +33,38 @@ final class Args {
                     }
                     value = argv[++i];
                 }
-                flags.put(name, value);
+                flags.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
             } else {
                 positional.add(a);
             }
         }
     }
 
+    /** The last value given for {@code --name}, or the fallback. */
     String get(String name, String fallback) {
-        return flags.getOrDefault(name, fallback);
+        List<String> v = flags.get(name);
+        return v == null ? fallback : v.get(v.size() - 1);
+    }
+
+    /** Every value of a repeatable flag such as {@code --conf}. */
+    List<String> all(String name) {
+        return flags.getOrDefault(name, List.of());
+    }
+
+    double doubleValue(String name, double fallback) {
+        String v = get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new UserError("Cannot parse --" + name + "=" + v + ": expected a number.");
+        }
     }
 
     int intValue(String name, int fallback) {
-        String v = flags.get(name);
+        String v = get(name, null);
         if (v == null) {
             return fallback;
         }

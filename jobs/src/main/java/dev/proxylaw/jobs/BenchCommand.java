@@ -1,15 +1,7 @@
 package dev.proxylaw.jobs;
 
-import dev.proxylaw.datasets.BatchSampler;
-import dev.proxylaw.datasets.MarkovCorpus;
-import dev.proxylaw.datasets.TokenCorpus;
 import dev.proxylaw.trainer.NativeThreads;
 import dev.proxylaw.trainer.config.ModelConfig;
-import dev.proxylaw.trainer.config.OptimConfig;
-import dev.proxylaw.trainer.config.ParamConfig;
-import dev.proxylaw.trainer.model.Gpt;
-import dev.proxylaw.trainer.model.Parameterization;
-import dev.proxylaw.trainer.optim.AdamW;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -20,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code proxylaw bench trainer}: tokens/s of one training step here and in PyTorch
@@ -67,23 +58,7 @@ final class BenchCommand {
 
     static double javaTokensPerSecond(int d, int steps) {
         ModelConfig m = new ModelConfig(256, d, 4, 4, 128, false, false, false, null, null, null);
-        OptimConfig o = OptimConfig.defaults();
-        Parameterization pz = Parameterization.of(m, ParamConfig.sp(), o);
-        Gpt gpt = new Gpt(m, pz, 0.0, DataType.FLOAT, 0);
-        AdamW opt = new AdamW(gpt.params().values(), pz, o.beta1(), o.beta2(), false);
-        TokenCorpus corpus = TokenCorpus.split("bench", "byte", 256, MarkovCorpus.standard(0).generate(200_000, 0), 0.1);
-        BatchSampler sampler = new BatchSampler(corpus, 16, 128, 0);
-        for (int i = 0; i < 3; i++) {
-            gpt.forwardBackward(sampler.train(i));
-            opt.step(1e-3, 1e-3, 1.0);
-        }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-            gpt.forwardBackward(sampler.train(i));
-            opt.step(1e-3, 1e-3, 1.0);
-        }
-        double sec = (System.nanoTime() - t0) / 1e9 / steps;
-        return 16 * 128 / sec;
+        return Throughput.tokensPerSecond(m, 16, 3, steps);
     }
 
     static double torchTokensPerSecond(String python, String script, int d, int steps) throws Exception {

@@ -7,10 +7,14 @@ import java.io.PrintStream;
 public final class Cli {
     static final String USAGE = """
             usage: proxylaw COMMAND [ARGS]
-              demo                      train a small LR ladder on the embedded corpus; Parquet in out/demo
-              train RUN.yaml --out DIR  one proxy training run, no Spark; writes DIR/runs and DIR/steps
-              bench trainer             tokens/s of this trainer vs PyTorch, same shapes, one thread each
-              test                      run the test suite (the launcher script handles this one)
+              demo [--out out/demo]          the demo sweep on Spark local mode, then loss against LR
+              train RUN.yaml --out DIR       one proxy training run, no Spark; writes DIR/runs and DIR/steps
+              plan SWEEP.yaml                expand and validate a sweep; runs, tokens, FLOPs, estimated time
+              sweep SWEEP.yaml --out DIR     every run of a sweep as Spark tasks, exactly once, resumable
+                    [--master URL] [--conf k=v]... [--max-attempts 3] [--timeout-minutes M] [--runs-per-task N]
+              status DIR                     a sweep's state from its dataset alone
+              bench trainer                  tokens/s of this trainer vs PyTorch, same shapes, one thread each
+              test                           run the test suite (the launcher script handles this one)
             """;
 
     private Cli() {
@@ -30,6 +34,9 @@ public final class Cli {
                 case "train" -> TrainCommand.run(argv, out);
                 case "demo" -> DemoCommand.run(argv, out);
                 case "bench" -> BenchCommand.run(argv, out);
+                case "plan" -> PlanCommand.run(argv, out);
+                case "sweep" -> SweepCommand.run(argv, out);
+                case "status" -> StatusCommand.run(argv, out);
                 default -> throw new UserError("Unknown command '" + argv[0] + "'.\n" + USAGE);
             };
         } catch (UserError | ConfigException e) {

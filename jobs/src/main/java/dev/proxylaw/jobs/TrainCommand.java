@@ -1,5 +1,6 @@
 package dev.proxylaw.jobs;
 
+import dev.proxylaw.jobs.io.Ledger;
 import dev.proxylaw.jobs.io.ParquetRunSink;
 import dev.proxylaw.trainer.NativeThreads;
 import dev.proxylaw.trainer.Trainer;
@@ -33,7 +34,13 @@ final class TrainCommand {
         RunConfig cfg = ConfigIo.load(Path.of(a.positional.get(0)));
         Trainer trainer = new Trainer(cfg);   // validates the model and the data before anything is written
         org.apache.hadoop.fs.Path dir = checkWritable(outDir);
-        ParquetRunSink parquet = new ParquetRunSink(dir, hadoopConf(), cfg, cfg.name());
+        Ledger ledger = Ledger.read(dir, hadoopConf());
+        if (ledger.terminal().contains(cfg.id())) {
+            out.println("run " + cfg.id() + " (" + cfg.name() + ") is already in " + dir + ": "
+                    + ParquetRunSink.runsFile(dir, cfg.id()) + ". Nothing to do.");
+            return 0;
+        }
+        ParquetRunSink parquet = new ParquetRunSink(dir, hadoopConf(), cfg, cfg.name(), ledger.attempts(cfg.id()) + 1);
         out.printf("run %s (%s): %,d params (N=%,d), %,d steps x %,d tokens%n", cfg.id(), cfg.name(),
                 trainer.stats().totalParams(), trainer.stats().nStepLaw(), cfg.totalSteps(), cfg.tokensPerStep());
         RunResult r = trainer.run(MetricsSink.tee(parquet, new ConsoleProgress(out, cfg.totalSteps(), 2.0, "")));

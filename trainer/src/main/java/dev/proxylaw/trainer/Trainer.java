@@ -65,6 +65,11 @@ public final class Trainer {
     }
 
     public RunResult run(MetricsSink sink) {
+        return run(sink, 0);
+    }
+
+    /** Trains; a run still going after {@code timeoutSeconds} (0 = no limit) ends FAILED with a timeout error. */
+    public RunResult run(MetricsSink sink, double timeoutSeconds) {
         var train = cfg.train();
         int seqLen = model.config().seqLen();
         BatchSampler sampler = new BatchSampler(corpus, train.batchSize(), seqLen, cfg.seed());
@@ -116,6 +121,13 @@ public final class Trainer {
                 if (diverged) {
                     status = RunStatus.DIVERGED;
                     divergedStep = step;
+                    step++;
+                    break;
+                }
+                if (timeoutSeconds > 0 && (System.nanoTime() - start) / 1e9 > timeoutSeconds && !last) {
+                    status = RunStatus.FAILED;
+                    error = String.format("timeout: still training after %.0f s at step %d of %d", timeoutSeconds,
+                            step + 1, totalSteps);
                     step++;
                     break;
                 }

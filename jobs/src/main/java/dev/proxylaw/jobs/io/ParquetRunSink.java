@@ -4,6 +4,7 @@ import dev.proxylaw.analysis.Smoothing;
 import dev.proxylaw.trainer.config.RunConfig;
 import dev.proxylaw.trainer.metrics.MetricsSink;
 import dev.proxylaw.trainer.metrics.RunResult;
+import dev.proxylaw.trainer.metrics.RunStatus;
 import dev.proxylaw.trainer.metrics.StepMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -21,25 +25,44 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Collects one run's steps and writes {@code OUT/steps/} and {@code OUT/runs/} part files when the run
- * finishes. Both files are written under {@code OUT/_temporary/} and renamed into place, steps first,
- * so a reader never sees a half-written file and a run row only ever exists with its steps.
+ * Collects one run's steps and commits them with the run's row when the run finishes. The output
+ * directory is the sweep's ledger:
+ * <ul>
+ *   <li>a COMPLETED or DIVERGED run is {@code runs/part-ID.parquet} plus {@code steps/part-ID.parquet},
+ *       deterministic names, so a retried, speculative or zombie attempt can never add a second row;
+ *   <li>a FAILED attempt is a runs row alone, {@code runs/part-ID-failed-ATTEMPT-UUID.parquet}, kept with its
+ *       error; its steps are dropped.
+ * </ul>
+ * Files are written under {@code _temporary/} and renamed into place steps first; the runs file is the
+ * commit and is renamed without overwriting: the first attempt to commit wins and later ones discard
+ * their files. Training is deterministic, so competing attempts carry the same rows.
  */
 public final class ParquetRunSink implements MetricsSink {
     private final Path out;
     private final Configuration conf;
     private final RunConfig cfg;
     private final String sweepId;
+    private final int attempt;
     private final List<StepMetrics> steps = new ArrayList<>();
     private final List<Double> trainLoss = new ArrayList<>();
     private Path stepsFile;
     private Path runsFile;
+    private boolean committed;
 
-    public ParquetRunSink(Path out, Configuration conf, RunConfig cfg, String sweepId) {
+    public ParquetRunSink(Path out, Configuration conf, RunConfig cfg, String sweepId, int attempt) {
         this.out = out;
         this.conf = conf;
         this.cfg = cfg;
         this.sweepId = sweepId;
+        this.attempt = attempt;
+    }
+
+    public static Path runsFile(Path out, String runId) {
+        return new Path(out, "runs/part-" + runId + ".parquet");
+    }
+
+    public static Path stepsFile(Path out, String runId) {
+        return new Path(out, "steps/part-" + runId + ".parquet");
     }
 
     @Override
@@ -50,26 +73,61 @@ public final class ParquetRunSink implements MetricsSink {
 
     @Override
     public void finish(RunResult r) {
-        String part = "part-" + r.runId() + "-" + UUID.randomUUID().toString().substring(0, 8) + ".parquet";
+        String uuid = UUID.randomUUID().toString().substring(0, 8);
         try {
             FileSystem fs = out.getFileSystem(conf);
-            Path tmp = new Path(out, "_temporary/" + UUID.randomUUID());
-            Path tmpSteps = new Path(tmp, "steps-" + part);
-            Path tmpRuns = new Path(tmp, "runs-" + part);
-            writeSteps(tmpSteps, r.runId());
-            writeRun(tmpRuns, r);
-            stepsFile = new Path(out, "steps/" + part);
-            runsFile = new Path(out, "runs/" + part);
-            fs.mkdirs(stepsFile.getParent());
-            fs.mkdirs(runsFile.getParent());
-            rename(fs, tmpSteps, stepsFile);
-            rename(fs, tmpRuns, runsFile);
-            fs.delete(tmp, true);
-            if (fs.listStatus(tmp.getParent()).length == 0) {
-                fs.delete(tmp.getParent(), false);
+            Path tmp = new Path(out, "_temporary/" + r.runId() + "-" + uuid);
+            fs.mkdirs(new Path(out, "runs"));
+            fs.mkdirs(new Path(out, "steps"));
+            try {
+                Path tmpRuns = new Path(tmp, "runs.parquet");
+                writeRun(tmpRuns, r);
+                if (r.status() == RunStatus.FAILED) {
+                    runsFile = new Path(out, "runs/part-" + r.runId() + "-failed-" + attempt + "-" + uuid + ".parquet");
+                    rename(fs, tmpRuns, runsFile);
+                    committed = true;
+                    return;
+                }
+                Path tmpSteps = new Path(tmp, "steps.parquet");
+                writeSteps(tmpSteps, r.runId());
+                commit(fs, tmpSteps, tmpRuns, r.runId());
+            } finally {
+                fs.delete(tmp, true);
+                removeIfEmpty(fs, tmp.getParent());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write run " + r.runId() + " to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void commit(FileSystem fs, Path tmpSteps, Path tmpRuns, String runId) throws IOException {
+        Path finalRuns = runsFile(out, runId);
+        Path finalSteps = stepsFile(out, runId);
+        if (fs.exists(finalRuns)) {
+            return;   // another attempt committed this run
+        }
+        if (fs.exists(finalSteps)) {
+            fs.delete(finalSteps, false);   // left by an attempt that died between its two renames
+        }
+        rename(fs, tmpSteps, finalSteps);
+        try {
+            FileContext.getFileContext(out.toUri(), conf).rename(tmpRuns, finalRuns, Options.Rename.NONE);
+        } catch (FileAlreadyExistsException e) {
+            return;   // lost the race to a concurrent attempt: its identical rows stand
+        }
+        stepsFile = finalSteps;
+        runsFile = finalRuns;
+        committed = true;
+    }
+
+    /** Non-recursive, so it cannot remove a directory a concurrent attempt is writing in. */
+    private static void removeIfEmpty(FileSystem fs, Path dir) {
+        try {
+            if (fs.listStatus(dir).length == 0) {
+                fs.delete(dir, false);
+            }
+        } catch (IOException e) {
+            // another attempt is using it, or it is already gone: either is fine
         }
     }
 
@@ -77,6 +135,11 @@ public final class ParquetRunSink implements MetricsSink {
         if (!fs.rename(from, to)) {
             throw new IOException("rename " + from + " -> " + to + " failed");
         }
+    }
+
+    /** False when another attempt had already committed the same run. */
+    public boolean committed() {
+        return committed;
     }
 
     public Path stepsFile() {
@@ -130,7 +193,7 @@ public final class ParquetRunSink implements MetricsSink {
         var o = cfg.optim();
         Group g = new SimpleGroupFactory(Schemas.RUNS).newGroup()
                 .append("run_id", r.runId()).append("sweep_id", sweepId).append("name", cfg.name())
-                .append("status", r.status().name());
+                .append("status", r.status().name()).append("attempt", attempt);
         if (r.divergedStep() != null) {
             g.append("diverged_step", r.divergedStep());
         }

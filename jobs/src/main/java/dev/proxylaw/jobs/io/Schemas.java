@@ -49,6 +49,7 @@ public final class Schemas {
         for (String c : new String[] {"run_id", "sweep_id", "name", "status"}) {
             string(b, c, c.equals("run_id") || c.equals("status"));
         }
+        b.required(PrimitiveTypeName.INT32).named("attempt");
         b.optional(PrimitiveTypeName.INT64).named("diverged_step");
         b.required(PrimitiveTypeName.INT64).named("steps");
         b.required(PrimitiveTypeName.INT64).named("tokens");

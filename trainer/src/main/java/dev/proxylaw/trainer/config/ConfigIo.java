@@ -61,6 +61,11 @@ public final class ConfigIo {
         return read(JSON, json, "config JSON", RunConfig.class);
     }
 
+    /** Reads JSON into any config type with the same rules. */
+    public static <T> T readJson(String json, String source, Class<T> type) {
+        return read(JSON, json, source, type);
+    }
+
     /** Reads YAML into any config type with the same rules (used by the sweep specs too). */
     public static <T> T readYaml(String yaml, String source, Class<T> type) {
         return read(YAML, yaml, source, type);

@@ -14,10 +14,15 @@ import dev.proxylaw.trainer.config.ModelConfig;
  */
 public record ModelStats(long nStepLaw, long nonEmbeddingParams, long totalParams, double flopsPerToken) {
 
+    /** L (4 d^2 + 2 d d_ff) with d_ff = 4d: the attention and MLP weight matrices. */
+    public static long nStepLaw(long dModel, long nLayers) {
+        long dff = 4 * dModel;
+        return nLayers * (4 * dModel * dModel + 2 * dModel * dff);
+    }
+
     public static ModelStats of(ModelConfig m, long nonEmbeddingParams, long totalParams) {
         long d = m.dModel();
-        long dff = 4 * d;
-        long nStepLaw = m.nLayers() * (4 * d * d + 2 * d * dff);
+        long nStepLaw = nStepLaw(d, m.nLayers());
         double flops = 6.0 * (nStepLaw + d * m.vocab()) + 6.0 * m.nLayers() * m.seqLen() * d;
         return new ModelStats(nStepLaw, nonEmbeddingParams, totalParams, flops);
     }

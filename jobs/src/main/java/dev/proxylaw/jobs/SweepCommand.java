@@ -1,0 +1,64 @@
+package dev.proxylaw.jobs;
+
+import dev.proxylaw.jobs.spark.Spark;
+import dev.proxylaw.jobs.sweep.Plan;
+import dev.proxylaw.jobs.sweep.Planner;
+import dev.proxylaw.jobs.sweep.SweepJob;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code proxylaw sweep SWEEP.yaml --out DIR [--master URL] [--conf k=v]...}: every run of a sweep,
+ * as Spark tasks, exactly once into DIR. Re-running the same command after a crash trains only the
+ * runs without a terminal row.
+ */
+final class SweepCommand {
+    static final Set<String> FLAGS = Set.of("out", "master", "conf", "max-attempts", "timeout-minutes", "runs-per-task",
+            "threads-per-task");
+
+    private SweepCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out) {
+        Args a = new Args("sweep", argv, 1, FLAGS);
+        if (a.positional.size() != 1 || a.get("out", null) == null) {
+            throw new UserError("Usage: proxylaw sweep SWEEP.yaml --out DIR [--master URL] [--conf k=v]... "
+                    + "[--max-attempts 3] [--timeout-minutes 0] [--runs-per-task 1] [--threads-per-task 1]");
+        }
+        Plan plan = Planner.load(Path.of(a.positional.get(0)));
+        return run(plan, a, out) ;
+    }
+
+    /** Shared with the demo: plan already made, flags parsed. */
+    static int run(Plan plan, Args a, PrintStream out) {
+        SweepJob.Options options = new SweepJob.Options(a.intValue("max-attempts", 3),
+                a.doubleValue("timeout-minutes", 0) * 60, a.intValue("runs-per-task", 1), a.intValue("threads-per-task", 1));
+        if (options.maxAttempts() < 1 || options.runsPerTask() < 1 || options.threadsPerTask() < 1) {
+            throw new UserError("Cannot sweep: --max-attempts, --runs-per-task and --threads-per-task must be at least 1.");
+        }
+        Map<String, String> conf = new LinkedHashMap<>();
+        for (String kv : a.all("conf")) {
+            Map.Entry<String, String> e = Spark.confEntry(kv);
+            conf.put(e.getKey(), e.getValue());
+        }
+        // one single-threaded training per core; a task needs as many cores as threads it trains with
+        conf.putIfAbsent("spark.task.cpus", String.valueOf(options.threadsPerTask()));
+        org.apache.hadoop.fs.Path dir = TrainCommand.checkWritable(a.get("out", null));
+        SweepJob job = new SweepJob(plan, dir, TrainCommand.hadoopConf(), options, out);
+        job.validate();   // data readable, the directory holds this plan or nothing: before any executor starts
+        SparkSession spark = Spark.session("proxylaw sweep " + plan.sweep(), a.get("master", null), conf);
+        try {
+            SweepJob.Summary s = job.run(spark);
+            out.printf("sweep %s done: %d planned, %d completed, %d diverged, %d given up, %d were already there; "
+                    + "%,d tokens trained now. Output: %s (runs/, steps/)%n", plan.sweep(), s.planned(), s.completed(),
+                    s.diverged(), s.givenUp(), s.alreadyDone(), s.tokens(), dir);
+            return s.givenUp() > 0 ? 1 : 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

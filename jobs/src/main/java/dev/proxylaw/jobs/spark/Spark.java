@@ -1,0 +1,67 @@
+package dev.proxylaw.jobs.spark;
+
+import dev.proxylaw.jobs.UserError;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the SparkSession of a proxylaw job. The master comes from {@code --master}, else from
+ * spark-submit (spark.master), else {@code local[*]}. A standalone master that does not answer is a
+ * user error before any work starts, instead of Spark's minute of registration retries.
+ */
+public final class Spark {
+    private Spark() {
+    }
+
+    public static SparkSession session(String appName, String master, Map<String, String> conf) {
+        SparkConf sc = new SparkConf();   // picks up spark-submit's spark.* system properties
+        if (master != null) {
+            sc.setMaster(master);
+        } else if (!sc.contains("spark.master")) {
+            sc.setMaster("local[*]");
+        }
+        conf.forEach(sc::set);
+        String resolved = sc.get("spark.master");
+        if (resolved.startsWith("local")) {
+            // a local session stays on loopback and opens no UI unless asked to
+            sc.setIfMissing("spark.driver.host", "127.0.0.1");
+            sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+            sc.setIfMissing("spark.ui.enabled", "false");
+        }
+        checkReachable(resolved);
+        sc.setIfMissing("spark.app.name", appName);
+        return SparkSession.builder().config(sc).getOrCreate();
+    }
+
+    /** Fails fast with exit code 2 when a spark:// master does not accept connections. */
+    static void checkReachable(String master) {
+        if (!master.startsWith("spark://")) {
+            return;
+        }
+        for (String hostPort : master.substring("spark://".length()).split(",")) {
+            URI u = URI.create("spark://" + hostPort);
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 7077 : u.getPort()), 5000);
+                return;
+            } catch (IOException e) {
+                // try the next master of an HA list
+            }
+        }
+        throw new UserError("Cannot reach the Spark master " + master + ": nothing accepts connections there. "
+                + "Start the master or pass the right --master URL.");
+    }
+
+    /** Parses repeated {@code --conf k=v} values. */
+    public static Map.Entry<String, String> confEntry(String kv) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+            throw new UserError("Cannot parse --conf " + kv + ": expected key=value, e.g. --conf spark.executor.memory=4g.");
+        }
+        return Map.entry(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+}
