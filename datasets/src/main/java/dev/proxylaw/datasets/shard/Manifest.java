@@ -26,7 +26,7 @@ public record Manifest(String format, int version, String tokenizer, int vocabSi
     public record Input(String path, long bytes) {
     }
 
-    public record Totals(long documents, long tokens, long bytes) {
+    public record Totals(long documents, long tokens, long bytes) implements java.io.Serializable {
         public Totals plus(Totals o) {
             return new Totals(documents + o.documents, tokens + o.tokens, bytes + o.bytes);
         }

@@ -8,14 +8,14 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** Strict UTF-8: a malformed byte is an error naming the file and its offset, never a silent U+FFFD. */
-final class Utf8 {
+/** Strict UTF-8: a malformed byte is an error naming the file and its offset, never a silent U+FFFD. One per thread. */
+public final class Utf8 {
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private CharBuffer chars = CharBuffer.allocate(1 << 12);
 
     /** Decodes bytes[0, len) that start at absolute offset {@code at} of {@code file}. */
-    String decode(byte[] bytes, int len, String file, long at) {
+    public String decode(byte[] bytes, int len, String file, long at) {
         if (chars.capacity() < len) {
             chars = CharBuffer.allocate(Math.max(len, chars.capacity() * 2));
         }
@@ -33,7 +33,7 @@ final class Utf8 {
         return chars.toString();
     }
 
-    static DataException notUtf8(String file, long offset) {
+    public static DataException notUtf8(String file, long offset) {
         return new DataException("Cannot read " + file + ": it is not UTF-8 (invalid byte at offset " + offset
                 + "). Convert it first, e.g. iconv -f latin1 -t utf-8 FILE > FILE.utf8.");
     }
