@@ -16,6 +16,10 @@ public final class Utf8 {
 
     /** Decodes bytes[0, len) that start at absolute offset {@code at} of {@code file}. */
     public String decode(byte[] bytes, int len, String file, long at) {
+        if (ascii(bytes, len)) {
+            // most English text: every byte is its own character, and Latin-1 is the JDK's copy-only path
+            return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
+        }
         if (chars.capacity() < len) {
             chars = CharBuffer.allocate(Math.max(len, chars.capacity() * 2));
         }
@@ -31,6 +35,15 @@ public final class Utf8 {
         }
         chars.flip();
         return chars.toString();
+    }
+
+    private static boolean ascii(byte[] bytes, int len) {
+        for (int i = 0; i < len; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static DataException notUtf8(String file, long offset) {

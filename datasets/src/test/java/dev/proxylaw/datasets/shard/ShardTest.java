@@ -93,6 +93,32 @@ class ShardTest {
     }
 
     @Test
+    void anyArrowReaderSeesOneListColumnOfDocumentsWithTheHeaderAsSchemaMetadata() throws IOException {
+        Tokenizer tok = Tokenizers.byId("gpt2");
+        List<String> docs = paragraphs().subList(0, 20);
+        Path file = write(dir.resolve("s.arrow"), tok, docs);
+        Shard mapped = Shard.open(file);
+        // Arrow's generic reader, not our memory map: what pyarrow.ipc.open_file(...).read_all() sees
+        try (RootAllocator alloc = new RootAllocator(); FileChannel ch = FileChannel.open(file);
+             org.apache.arrow.vector.ipc.ArrowFileReader r = new org.apache.arrow.vector.ipc.ArrowFileReader(ch, alloc)) {
+            assertTrue(r.loadNextBatch());
+            VectorSchemaRoot root = r.getVectorSchemaRoot();
+            assertEquals("gpt2", root.getSchema().getCustomMetadata().get("proxylaw.tokenizer"));
+            assertEquals("50257", root.getSchema().getCustomMetadata().get("proxylaw.vocab_size"));
+            assertEquals("Schema<tokens: List<item: Int(16, false) not null> not null>", root.getSchema().toString()
+                    .replaceAll("\\(metadata: .*\\)", "").strip());
+            org.apache.arrow.vector.complex.ListVector col = (org.apache.arrow.vector.complex.ListVector) root.getVector("tokens");
+            assertEquals(docs.size(), root.getRowCount());
+            for (int d = 0; d < docs.size(); d++) {
+                List<?> row = col.getObject(d);
+                int[] viaArrow = row.stream().mapToInt(x -> x instanceof Character c ? c : ((Number) x).intValue()).toArray();   // uint16 is a char in Java
+                assertArrayEquals(mapped.document(d), viaArrow, "document " + d);
+            }
+            assertTrue(!r.loadNextBatch(), "one record batch");
+        }
+    }
+
+    @Test
     void aTruncatedShardIsRefusedWithTheFix() throws IOException {
         Path good = write(dir.resolve("train-00000.arrow"), Tokenizers.byId("gpt2"), paragraphs());
         byte[] bytes = Files.readAllBytes(good);
