@@ -8,7 +8,6 @@ import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
@@ -110,40 +109,51 @@ public final class ShardWriter {
         return new Schema(List.of(column), h.toMetadata());
     }
 
-    /** Writes the shard as one record batch; the same documents always give the same bytes. */
+    /**
+     * Writes the shard as one record batch; the same documents always give the same bytes. Neither
+     * column has nulls, so both validity bitmaps are written empty, as the Arrow format allows when a
+     * node's null count is 0 (readers treat every value as valid): a bitmap would cost 1 bit per token,
+     * 6% of a uint16 shard.
+     */
     public void writeTo(WritableByteChannel out) throws IOException {
         ShardHeader h = header();
         int docs = documents;
         int n = (int) tokens;
         try (BufferAllocator alloc = new RootAllocator();
              VectorSchemaRoot root = VectorSchemaRoot.create(schema(h), alloc)) {
-            ArrowBuf listValid = ones(alloc, docs);
+            ArrowBuf none = alloc.buffer(0);
             ArrowBuf listOffsets = alloc.buffer(4L * (docs + 1));
             for (int d = 0; d <= docs; d++) {
                 listOffsets.setInt(4L * d, offsets[d]);
             }
-            ArrowBuf itemValid = ones(alloc, n);
-            ArrowBuf values = alloc.buffer(Math.max(1, (long) n * dtype.width));
-            values.setBytes(0, data, 0, (long) n * dtype.width);
-            List<ArrowBuf> bufs = List.of(listValid, listOffsets, itemValid, values);
+            listOffsets.writerIndex(docs == 0 ? 0 : 4L * (docs + 1));
+            long valueBytes = (long) n * dtype.width;
+            ArrowBuf values = alloc.buffer(Math.max(1, valueBytes));
+            values.setBytes(0, data, 0, valueBytes);
+            values.writerIndex(valueBytes);
+            List<ArrowBuf> bufs = List.of(none, listOffsets, none, values);
             try (ArrowRecordBatch batch = new ArrowRecordBatch(docs,
-                    List.of(new ArrowFieldNode(docs, 0), new ArrowFieldNode(n, 0)), bufs)) {
-                new VectorLoader(root).load(batch);
-            } finally {
-                bufs.forEach(ArrowBuf::close);
-            }
-            try (ArrowFileWriter w = new ArrowFileWriter(root, null, out)) {
+                    List.of(new ArrowFieldNode(docs, 0), new ArrowFieldNode(n, 0)), bufs);
+                 BatchWriter w = new BatchWriter(root, out)) {
                 w.start();
-                w.writeBatch();
+                w.write(batch);
                 w.end();
+            } finally {
+                none.close();
+                listOffsets.close();
+                values.close();
             }
         }
     }
 
-    private static ArrowBuf ones(BufferAllocator alloc, int bits) {
-        long bytes = Math.max(1, (bits + 7L) / 8);
-        ArrowBuf b = alloc.buffer(bytes);
-        b.setOne(0, bytes);
-        return b;
+    /** Arrow's file writer, fed a record batch we built instead of one unloaded from vectors. */
+    private static final class BatchWriter extends ArrowFileWriter {
+        BatchWriter(VectorSchemaRoot root, WritableByteChannel out) {
+            super(root, null, out);
+        }
+
+        void write(ArrowRecordBatch batch) throws IOException {
+            writeRecordBatch(batch);
+        }
     }
 }

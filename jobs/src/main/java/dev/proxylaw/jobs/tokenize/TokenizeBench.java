@@ -28,6 +28,40 @@ public final class TokenizeBench {
     private TokenizeBench() {
     }
 
+    /**
+     * What the format costs the trainer: file size against the bare tokens, time to open (footer,
+     * schema, buffer table, map), and batches from the memory map against the same tokens in an int[].
+     */
+    private static void readBack(UnitResult res, String id, PrintStream out) throws IOException {
+        Path file = Path.of(res.trainFile());
+        long t0 = System.nanoTime();
+        dev.proxylaw.datasets.shard.Shard shard = dev.proxylaw.datasets.shard.Shard.open(file);
+        double openMs = (System.nanoTime() - t0) / 1e6;
+        long bare = shard.size() * shard.header().dtype().width();
+        int[] heap = new int[(int) shard.size()];
+        shard.read(0, heap, 0, heap.length);
+        dev.proxylaw.datasets.TokenSource none = dev.proxylaw.datasets.TokenSource.of(new int[1024]);
+        double[] best = new double[2];
+        for (int round = 0; round < 4; round++) {
+            for (int k = 0; k < 2; k++) {
+                dev.proxylaw.datasets.TokenCorpus c = new dev.proxylaw.datasets.TokenCorpus("bench", id, 2,
+                        k == 0 ? new dev.proxylaw.datasets.shard.ConcatSource(List.of(shard))
+                                : dev.proxylaw.datasets.TokenSource.of(heap), none);
+                dev.proxylaw.datasets.BatchSampler s = new dev.proxylaw.datasets.BatchSampler(c, 16, 128, 0);
+                long t1 = System.nanoTime();
+                int steps = 2000;
+                for (int i = 0; i < steps; i++) {
+                    s.train(i);
+                }
+                best[k] = Math.max(best[k], steps / ((System.nanoTime() - t1) / 1e9));
+            }
+        }
+        out.printf("    train shard: %,d bytes for %,d tokens (+%.2f%% over bare %s), opened in %.1f ms; "
+                        + "batches of 16x128/s: %,.0f memory-mapped, %,.0f from an int[]%n", java.nio.file.Files.size(file),
+                shard.size(), 100.0 * (java.nio.file.Files.size(file) - bare) / bare, shard.header().dtype().id(), openMs,
+                best[0], best[1]);
+    }
+
     public static int run(Path input, double mb, List<String> tokenizers, int rounds, PrintStream out) throws IOException {
         if (!Files.isRegularFile(input)) {
             throw new UserError("Cannot benchmark: " + input + " does not exist. Pass --input FILE (UTF-8 text).");
@@ -63,6 +97,7 @@ public final class TokenizeBench {
                 double refCpu = 0;
                 double oursCpu = 0;
                 long tokens = 0;
+                UnitResult last = null;
                 for (int r = 0; r <= rounds; r++) {
                     long c0 = cpu.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
@@ -82,6 +117,7 @@ public final class TokenizeBench {
                         throw new UserError(res.error());
                     }
                     tokens = res.train().tokens() + res.val().tokens();
+                    last = res;
                     if (tokens != n + res.train().documents() + res.val().documents()) {
                         throw new IllegalStateException("token counts differ: " + tokens + " vs " + n + " + end-of-text");
                     }
@@ -94,6 +130,7 @@ public final class TokenizeBench {
                 }
                 out.printf("  %-9s   %12.2f   %13.2f   %19s   %12.2f   %11.2f%n", id, ref / 1e6, ours / 1e6,
                         String.format("%,.0f", tokens * ours / all.length), ours / ref, oursCpu / refCpu);
+                readBack(last, id, out);
             }
             return 0;
         } finally {
