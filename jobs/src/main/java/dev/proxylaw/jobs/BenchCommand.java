@@ -27,13 +27,13 @@ final class BenchCommand {
             Args t = new Args("bench tokenize", argv, 2, Set.of("input", "mb", "tokenizers", "rounds"));
             return dev.proxylaw.jobs.tokenize.TokenizeBench.run(
                     java.nio.file.Path.of(t.get("input", "datasets/src/test/resources/corpus/persuasion-excerpt.txt")),
-                    t.doubleValue("mb", 8), List.of(t.get("tokenizers", "gpt2,cl100k").split(",")), t.intValue("rounds", 3), out);
+                    t.doubleValue("mb", 16), List.of(t.get("tokenizers", "gpt2,cl100k").split(",")), t.intValue("rounds", 3), out);
         }
         Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python"));
         if (a.positional.size() != 1 || !a.positional.get(0).equals("trainer")) {
             throw new UserError("Usage: proxylaw bench trainer [--widths 128,256] [--steps 10] [--rounds 2] "
                     + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]\n"
-                    + "   or: proxylaw bench tokenize [--input FILE] [--mb 8] [--tokenizers gpt2,cl100k] [--rounds 3]");
+                    + "   or: proxylaw bench tokenize [--input FILE] [--mb 16] [--tokenizers gpt2,cl100k] [--rounds 3]");
         }
         String script = a.get("torch-script", "../shared/bench/torch_gpt.py");
         String python = a.get("python", "/usr/bin/python3");

@@ -111,8 +111,7 @@ public final class TokenizeJob {
         FileSystem fs;
         boolean created;
         try {
-            fs = FileSystem.newInstance(out.toUri(), conf);
-            fs.setWriteChecksum(false);
+            fs = UnitTask.raw(out.getFileSystem(conf));
             created = !fs.exists(out);
             if (!fs.mkdirs(tmp)) {
                 throw new UserError("Cannot write to --out " + out + ": the directory cannot be created.");
@@ -198,7 +197,6 @@ public final class TokenizeJob {
                     fs.delete(st.getPath(), true);
                 }
             }
-            fs.close();
         } catch (IOException e) {
             // best effort: the job's own error (or its result) matters more than a leftover temporary file
         }

@@ -35,10 +35,20 @@ final class UnitTask implements Function<Unit, UnitResult> {
         this.hadoopConf = Map.copyOf(hadoopConf);
     }
 
+    /** Built once per JVM and settings: a new Configuration parses Hadoop's XML defaults again (tens of ms). */
+    private static final Map<Map<String, String>, Configuration> CONFS = new java.util.concurrent.ConcurrentHashMap<>();
+
     static Configuration conf(Map<String, String> entries) {
-        Configuration c = new Configuration();
-        entries.forEach(c::set);
-        return c;
+        return CONFS.computeIfAbsent(Map.copyOf(entries), e -> {
+            Configuration c = new Configuration();
+            e.forEach(c::set);
+            return c;
+        });
+    }
+
+    /** The local filesystem without its checksums: no .crc side files next to the shards. Not closed: it is cached. */
+    static FileSystem raw(FileSystem fs) {
+        return fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c ? c.getRawFileSystem() : fs;
     }
 
     @Override
@@ -83,12 +93,8 @@ final class UnitTask implements Function<Unit, UnitResult> {
             return null;
         }
         Path file = new Path(tmpDir, name);
-        // our own instance: no .crc side files next to the shards, and closing it affects nobody else
-        try (FileSystem fs = FileSystem.newInstance(file.toUri(), conf)) {
-            fs.setWriteChecksum(false);
-            try (WritableByteChannel ch = Channels.newChannel(fs.create(file, false))) {
-                shard.writeTo(ch);
-            }
+        try (WritableByteChannel ch = Channels.newChannel(raw(file.getFileSystem(conf)).create(file, false))) {
+            shard.writeTo(ch);
         }
         return file.toString();
     }
