@@ -47,6 +47,7 @@ final class SweepCommand {
         }
         // one single-threaded training per core; a task needs as many cores as threads it trains with
         conf.putIfAbsent("spark.task.cpus", String.valueOf(options.threadsPerTask()));
+        Spark.checkReachable(a.get("master", System.getProperty("spark.master", "local[*]")));   // before writing anything
         org.apache.hadoop.fs.Path dir = TrainCommand.checkWritable(a.get("out", null));
         SweepJob job = new SweepJob(plan, dir, TrainCommand.hadoopConf(), options, out);
         job.validate();   // data readable, the directory holds this plan or nothing: before any executor starts
