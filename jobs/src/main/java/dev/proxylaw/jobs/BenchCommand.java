@@ -23,10 +23,14 @@ final class BenchCommand {
     }
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python"));
+        Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python", "spec", "out"));
+        if (a.positional.size() == 1 && a.positional.get(0).equals("sweep")) {
+            return SweepBench.run(a, out);
+        }
         if (a.positional.size() != 1 || !a.positional.get(0).equals("trainer")) {
             throw new UserError("Usage: proxylaw bench trainer [--widths 128,256] [--steps 10] [--rounds 2] "
-                    + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]");
+                    + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]\n"
+                    + "       proxylaw bench sweep [--spec conf/sweeps/bench32.yaml] [--out out/bench-sweep]");
         }
         String script = a.get("torch-script", "../shared/bench/torch_gpt.py");
         String python = a.get("python", "/usr/bin/python3");
