@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proxylaw.jobs.CliRunner;
+import dev.proxylaw.jobs.spark.Spark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,6 +21,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /** The sweep on real Spark in local mode: exactly once, resumable, retries, refusals. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -140,6 +145,24 @@ class SweepLocalTest {
 
     @Test
     @Order(6)
+    void sparkReadsTheDatasetsToo() {
+        SparkSession spark = Spark.session("read test", "local[1]", Map.of());
+        try {
+            Dataset<Row> runs = spark.read().parquet(out.resolve("runs").toString());
+            Dataset<Row> steps = spark.read().parquet(out.resolve("steps").toString());
+            assertEquals(6, runs.count());
+            assertEquals(4, runs.filter("status = 'COMPLETED'").count());
+            assertEquals(6, steps.select("run_id").distinct().count());
+            assertEquals("array<double>", steps.schema().apply("max_attn_logit").dataType().simpleString());
+            Row joined = runs.join(steps, "run_id").groupBy().count().first();
+            assertEquals(steps.count(), joined.getLong(0), "every step row joins its run row");
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    @Order(7)
     void anUnreachableMasterIsRefusedBeforeAnythingIsWritten() {
         Path never = dir.resolve("never");
         CliRunner.Result r = CliRunner.run("sweep", spec.toString(), "--out", never.toString(), "--master", "spark://127.0.0.1:9");
