@@ -29,11 +29,15 @@ final class BenchCommand {
                     java.nio.file.Path.of(t.get("input", "datasets/src/test/resources/corpus/persuasion-excerpt.txt")),
                     t.doubleValue("mb", 16), List.of(t.get("tokenizers", "gpt2,cl100k").split(",")), t.intValue("rounds", 3), out);
         }
-        Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python"));
+        Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python", "spec", "out"));
+        if (a.positional.size() == 1 && a.positional.get(0).equals("sweep")) {
+            return SweepBench.run(a, out);
+        }
         if (a.positional.size() != 1 || !a.positional.get(0).equals("trainer")) {
             throw new UserError("Usage: proxylaw bench trainer [--widths 128,256] [--steps 10] [--rounds 2] "
                     + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]\n"
-                    + "   or: proxylaw bench tokenize [--input FILE] [--mb 16] [--tokenizers gpt2,cl100k] [--rounds 3]");
+                    + "       proxylaw bench sweep [--spec conf/sweeps/bench32.yaml] [--out out/bench-sweep]\n"
+                    + "       proxylaw bench tokenize [--input FILE] [--mb 16] [--tokenizers gpt2,cl100k] [--rounds 3]");
         }
         String script = a.get("torch-script", "../shared/bench/torch_gpt.py");
         String python = a.get("python", "/usr/bin/python3");

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
@@ -17,8 +18,8 @@ import org.apache.spark.sql.SparkSession;
  * runs without a terminal row.
  */
 final class SweepCommand {
-    static final Set<String> FLAGS = Set.of("out", "master", "conf", "max-attempts", "timeout-minutes", "runs-per-task",
-            "threads-per-task");
+    static final Set<String> FLAGS = Set.of("out", "master", "conf", "properties", "max-attempts", "timeout-minutes",
+            "runs-per-task", "threads-per-task");
 
     private SweepCommand() {
     }
@@ -27,7 +28,8 @@ final class SweepCommand {
         Args a = new Args("sweep", argv, 1, FLAGS);
         if (a.positional.size() != 1 || a.get("out", null) == null) {
             throw new UserError("Usage: proxylaw sweep SWEEP.yaml --out DIR [--master URL] [--conf k=v]... "
-                    + "[--max-attempts 3] [--timeout-minutes 0] [--runs-per-task 1] [--threads-per-task 1]");
+                    + "[--properties conf/spark/local.properties] [--max-attempts 3] [--timeout-minutes 0] "
+                    + "[--runs-per-task 1] [--threads-per-task 1]");
         }
         Plan plan = Planner.load(Path.of(a.positional.get(0)));
         return run(plan, a, out) ;
@@ -41,16 +43,31 @@ final class SweepCommand {
             throw new UserError("Cannot sweep: --max-attempts, --runs-per-task and --threads-per-task must be at least 1.");
         }
         Map<String, String> conf = new LinkedHashMap<>();
+        String master = a.get("master", null);
+        if (a.get("properties", null) != null) {
+            // a Spark properties file (conf/spark/*.properties); --master and --conf override it
+            Properties p = new Properties();
+            try (var in = java.nio.file.Files.newBufferedReader(Path.of(a.get("properties", null)))) {
+                p.load(in);
+            } catch (java.io.IOException e) {
+                throw new UserError("Cannot read --properties " + a.get("properties", null) + ": " + e.getMessage() + ".");
+            }
+            p.stringPropertyNames().forEach(k -> conf.put(k, p.getProperty(k).strip()));
+            if (master == null) {
+                master = conf.remove("spark.master");
+            }
+        }
         for (String kv : a.all("conf")) {
             Map.Entry<String, String> e = Spark.confEntry(kv);
             conf.put(e.getKey(), e.getValue());
         }
         // one single-threaded training per core; a task needs as many cores as threads it trains with
         conf.putIfAbsent("spark.task.cpus", String.valueOf(options.threadsPerTask()));
+        Spark.checkReachable(master != null ? master : System.getProperty("spark.master", "local[*]"));   // before writing anything
         org.apache.hadoop.fs.Path dir = TrainCommand.checkWritable(a.get("out", null));
         SweepJob job = new SweepJob(plan, dir, TrainCommand.hadoopConf(), options, out);
         job.validate();   // data readable, the directory holds this plan or nothing: before any executor starts
-        SparkSession spark = Spark.session("proxylaw sweep " + plan.sweep(), a.get("master", null), conf);
+        SparkSession spark = Spark.session("proxylaw sweep " + plan.sweep(), master, conf);
         try {
             SweepJob.Summary s = job.run(spark);
             out.printf("sweep %s done: %d planned, %d completed, %d diverged, %d given up, %d were already there; "

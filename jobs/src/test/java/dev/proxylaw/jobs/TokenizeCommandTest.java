@@ -45,8 +45,8 @@ class TokenizeCommandTest {
     @TempDir
     Path dir;
 
-    static TrainCommandTest.Result cli(String... args) {
-        return TrainCommandTest.cli(args);
+    static CliRunner.Result cli(String... args) {
+        return CliRunner.run(args);
     }
 
     /** Decoded documents of a split, end-of-text removed, in stream order. */
@@ -68,7 +68,7 @@ class TokenizeCommandTest {
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
         for (Path out : List.of(a, b)) {
-            TrainCommandTest.Result r = cli("tokenize", BOOK.toString(), "--out", out.toString(), "--val-fraction", "0.1",
+            CliRunner.Result r = cli("tokenize", BOOK.toString(), "--out", out.toString(), "--val-fraction", "0.1",
                     "--shard-mb", String.valueOf(mb));
             assertEquals(0, r.code(), r.out() + r.err());
             assertTrue(r.out().contains("in 4 units") && r.out().contains("wrote " + out), r.out());
@@ -111,7 +111,7 @@ class TokenizeCommandTest {
                 train: {batch_size: 4, steps: 3, eval_batches: 2}
                 """.formatted(a));
         Path out = dir.resolve("runs");
-        TrainCommandTest.Result r = cli("train", cfg.toString(), "--out", out.toString());
+        CliRunner.Result r = cli("train", cfg.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
              ResultSet rs = c.createStatement().executeQuery("SELECT status, data_source, tokenizer, vocab, tokens FROM read_parquet('"
@@ -148,10 +148,10 @@ class TokenizeCommandTest {
         for (String tokenizer : List.of("byte", "cl100k")) {
             Path o1 = dir.resolve("jsonl-" + tokenizer);
             Path o2 = dir.resolve("parquet-" + tokenizer);
-            TrainCommandTest.Result r1 = cli("tokenize", in.toString(), "--out", o1.toString(), "--format", "jsonl", "--field", "body",
+            CliRunner.Result r1 = cli("tokenize", in.toString(), "--out", o1.toString(), "--format", "jsonl", "--field", "body",
                     "--tokenizer", tokenizer, "--val-fraction", "0.3");
             assertEquals(0, r1.code(), r1.out() + r1.err());
-            TrainCommandTest.Result r2 = cli("tokenize", pq.toString(), "--out", o2.toString(), "--format", "parquet",
+            CliRunner.Result r2 = cli("tokenize", pq.toString(), "--out", o2.toString(), "--format", "parquet",
                     "--field", "content", "--tokenizer", tokenizer, "--val-fraction", "0.3");
             assertEquals(0, r2.code(), r2.out() + r2.err());
             Tokenizer tok = Tokenizers.byId(tokenizer);
@@ -204,7 +204,7 @@ class TokenizeCommandTest {
         if (field != null) {
             args.addAll(List.of("--field", field));
         }
-        TrainCommandTest.Result r = cli(args.toArray(new String[0]));
+        CliRunner.Result r = cli(args.toArray(new String[0]));
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains(expected), r.err());
         assertTrue(r.err().startsWith("error: Cannot "), r.err());

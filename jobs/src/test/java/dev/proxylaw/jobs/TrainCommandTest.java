@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.proxylaw.trainer.config.ConfigIo;
 import dev.proxylaw.trainer.config.RunConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -41,21 +38,15 @@ class TrainCommandTest {
     static int trainExit;
     static String trainStdout;
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result cli(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = Cli.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
-        return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    static CliRunner.Result cli(String... args) {
+        return CliRunner.run(args);
     }
 
     @BeforeAll
     static void trainOnce() throws Exception {
         Path cfg = Files.writeString(dir.resolve("run.yaml"), RUN);
         out = dir.resolve("out");
-        Result r = cli("train", cfg.toString(), "--out", out.toString());
+        CliRunner.Result r = cli("train", cfg.toString(), "--out", out.toString());
         trainExit = r.code();
         trainStdout = r.out();
     }
@@ -112,7 +103,7 @@ class TrainCommandTest {
         Path cfg = Files.writeString(dir.resolve("diverge.yaml"), RUN.replace("lr: 0.01", "lr: 50.0")
                 .replace("steps: 40", "steps: 200"));
         Path o = dir.resolve("diverged");
-        Result r = cli("train", cfg.toString(), "--out", o.toString());
+        CliRunner.Result r = cli("train", cfg.toString(), "--out", o.toString());
         assertEquals(0, r.code(), r.err());
         try (Connection c = duckdb(); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT status, diverged_step, steps FROM read_parquet('" + o.resolve("runs") + "/*.parquet')");
@@ -139,7 +130,7 @@ class TrainCommandTest {
             Files.writeString(cfg, yaml);
         }
         Path o = dir.resolve("never-" + name.replace(' ', '-'));
-        Result r = cli("train", cfg.toString(), "--out", o.toString());
+        CliRunner.Result r = cli("train", cfg.toString(), "--out", o.toString());
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains(expected), r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
@@ -150,7 +141,7 @@ class TrainCommandTest {
     void anOutputThatIsAFileIsRefusedBeforeTraining() throws Exception {
         Path cfg = Files.writeString(dir.resolve("ok.yaml"), RUN);
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        Result r = cli("train", cfg.toString(), "--out", file.toString());
+        CliRunner.Result r = cli("train", cfg.toString(), "--out", file.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("it is a file"), r.err());
         assertEquals("x", Files.readString(file));

@@ -39,7 +39,7 @@ public final class Spark {
     }
 
     /** Fails fast with exit code 2 when a spark:// master does not accept connections. */
-    static void checkReachable(String master) {
+    public static void checkReachable(String master) {
         if (!master.startsWith("spark://")) {
             return;
         }

@@ -1,0 +1,77 @@
+package dev.proxylaw.jobs;
+
+import dev.proxylaw.jobs.io.ParquetRunSink;
+import dev.proxylaw.jobs.sweep.Plan;
+import dev.proxylaw.jobs.sweep.PlannedRun;
+import dev.proxylaw.jobs.sweep.Planner;
+import dev.proxylaw.trainer.NativeThreads;
+import dev.proxylaw.trainer.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * {@code proxylaw bench sweep}: the runs of a sweep (32 tiny ones by default) through the Spark sweep on
+ * local[N] and through a plain loop of N threads in this JVM, with the same Parquet output. The ratio is
+ * what Spark costs: scheduling, serialisation, session start. Asserts nothing.
+ */
+final class SweepBench {
+    private SweepBench() {
+    }
+
+    static int run(Args a, PrintStream out) throws Exception {
+        Plan plan = Planner.load(Path.of(a.get("spec", "conf/sweeps/bench32.yaml")));
+        int cores = Runtime.getRuntime().availableProcessors();
+        String base = a.get("out", "out/bench-sweep");
+        int rounds = a.intValue("rounds", 2);
+        out.printf("%d runs of sweep %s, %d at a time, one thread each; best of %d alternating rounds%n",
+                plan.runs().size(), plan.sweep(), cores, rounds);
+        double loop = Double.MAX_VALUE;
+        double spark = Double.MAX_VALUE;
+        int code = 0;
+        for (int round = 1; round <= rounds; round++) {
+            double l = plainLoop(plan, new org.apache.hadoop.fs.Path(base, "loop"), cores);
+            clear(new org.apache.hadoop.fs.Path(base, "spark"));
+            long t0 = System.nanoTime();
+            String[] argv = {"sweep", "-", "--out", base + "/spark", "--master", "local[" + cores + "]"};
+            code = SweepCommand.run(plan, new Args("sweep", argv, 1, SweepCommand.FLAGS),
+                    new PrintStream(java.io.OutputStream.nullOutputStream()));
+            double s = (System.nanoTime() - t0) / 1e9;
+            out.printf("round %d: plain loop (%d threads, one JVM) %6.1f s, Spark sweep (local[%d], session start "
+                    + "included) %6.1f s, ratio %.3f%n", round, cores, l, cores, s, s / l);
+            loop = Math.min(loop, l);
+            spark = Math.min(spark, s);
+        }
+        out.printf("best: plain loop %.1f s, Spark sweep %.1f s, ratio sweep / plain loop: %.3f%n", loop, spark, spark / loop);
+        return code;
+    }
+
+    static double plainLoop(Plan plan, org.apache.hadoop.fs.Path dir, int threads) throws Exception {
+        clear(dir);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long t0 = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (PlannedRun r : plan.runs()) {
+            futures.add(pool.submit(() -> {
+                NativeThreads.set(1);
+                new Trainer(r.config()).run(new ParquetRunSink(dir, TrainCommand.hadoopConf(), r.config(), plan.sweep(), 1));
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void clear(org.apache.hadoop.fs.Path dir) throws IOException {
+        FileSystem fs = dir.getFileSystem(TrainCommand.hadoopConf());
+        fs.delete(dir, true);
+    }
+}
