@@ -5,6 +5,11 @@ import java.util.SplittableRandom;
 /**
  * Random training windows that depend only on (seed, step), so a resumed or retried run sees
  * exactly the same data; validation batches are fixed, evenly spaced windows of the held-out split.
+ *
+ * <p>Every batch holds exactly {@code batch * seqLen} input tokens. A window may cross a shard
+ * boundary: the token source is one stream. Window starts are drawn with {@code nextInt} while the
+ * training stream has fewer than 2^31 windows (the original sampler, so in-memory corpora give the
+ * same batches as before, bit for bit) and with {@code nextLong} beyond.
  */
 public final class BatchSampler {
     private final TokenCorpus corpus;
@@ -13,14 +18,16 @@ public final class BatchSampler {
     private final long seed;
 
     public BatchSampler(TokenCorpus corpus, int batch, int seqLen, long seed) {
-        if (corpus.train().length < seqLen + 2) {
+        long nTrain = corpus.train().size();
+        long nVal = corpus.val().size();
+        if (nTrain < seqLen + 2L) {
             throw new IllegalArgumentException("Cannot sample from corpus " + corpus.id() + ": its training split has "
-                    + corpus.train().length + " tokens, fewer than seq_len + 2 = " + (seqLen + 2)
+                    + nTrain + " tokens, fewer than seq_len + 2 = " + (seqLen + 2)
                     + ". Use a larger corpus or a shorter seq_len.");
         }
-        if (corpus.val().length < seqLen + 1) {
+        if (nVal < seqLen + 1L) {
             throw new IllegalArgumentException("Cannot sample from corpus " + corpus.id() + ": its validation split has "
-                    + corpus.val().length + " tokens, fewer than seq_len + 1 = " + (seqLen + 1)
+                    + nVal + " tokens, fewer than seq_len + 1 = " + (seqLen + 1)
                     + ". Raise val_fraction or use a larger corpus.");
         }
         this.corpus = corpus;
@@ -32,32 +39,53 @@ public final class BatchSampler {
     /** The training batch of a step: a pure function of (seed, step). */
     public Batch train(long step) {
         SplittableRandom rng = new SplittableRandom(mix(seed, step));
-        int[] data = corpus.train();
-        int maxStart = data.length - seqLen - 1;
+        TokenSource data = corpus.train();
+        long windows = data.size() - seqLen;   // starts 0 .. size - seqLen - 1
         int[] in = new int[batch * seqLen];
         int[] tg = new int[batch * seqLen];
+        int[] window = new int[seqLen + 1];
         for (int b = 0; b < batch; b++) {
-            int start = rng.nextInt(maxStart + 1);
-            System.arraycopy(data, start, in, b * seqLen, seqLen);
-            System.arraycopy(data, start + 1, tg, b * seqLen, seqLen);
+            long start = windows <= Integer.MAX_VALUE ? rng.nextInt((int) windows) : rng.nextLong(windows);
+            cut(data, start, window, in, tg, b);
         }
         return new Batch(batch, seqLen, in, tg);
     }
 
     /** Validation batch k of {@code count}: windows spread evenly over the held-out split. */
     public Batch validation(int k, int count) {
-        int[] data = corpus.val();
-        int maxStart = data.length - seqLen - 1;
+        TokenSource data = corpus.val();
+        long maxStart = data.size() - seqLen - 1;
         int[] in = new int[batch * seqLen];
         int[] tg = new int[batch * seqLen];
+        int[] window = new int[seqLen + 1];
         int windows = batch * count;
         for (int b = 0; b < batch; b++) {
             int w = k * batch + b;
-            int start = windows <= 1 ? 0 : (int) ((long) maxStart * w / (windows - 1));
-            System.arraycopy(data, start, in, b * seqLen, seqLen);
-            System.arraycopy(data, start + 1, tg, b * seqLen, seqLen);
+            long start = windows <= 1 ? 0 : spread(maxStart, w, windows - 1);
+            cut(data, start, window, in, tg, b);
         }
         return new Batch(batch, seqLen, in, tg);
+    }
+
+    /** floor(max * w / n) without overflow for any long max: (q*n + r) * w / n = q*w + r*w/n. */
+    static long spread(long max, long w, long n) {
+        return max / n * w + max % n * w / n;
+    }
+
+    /** Tokens the training split holds: steps * batch * seq_len over this is the number of epochs. */
+    public long trainTokens() {
+        return corpus.train().size();
+    }
+
+    public long valTokens() {
+        return corpus.val().size();
+    }
+
+    /** One read of seqLen + 1 tokens: inputs are the first seqLen, targets the last seqLen. */
+    private void cut(TokenSource data, long start, int[] window, int[] in, int[] tg, int b) {
+        data.read(start, window, 0, seqLen + 1);
+        System.arraycopy(window, 0, in, b * seqLen, seqLen);
+        System.arraycopy(window, 1, tg, b * seqLen, seqLen);
     }
 
     public int batchSize() {

@@ -3,19 +3,20 @@ package dev.proxylaw.datasets;
 import java.util.Arrays;
 
 /**
- * A tokenized corpus split into a training and a held-out validation stream.
+ * A tokenized corpus: a training and a held-out validation stream, with the tokenizer that made them.
  *
- * <p>The split is by position: the last {@code valFraction} of the tokens are validation, so no
- * training window ever overlaps a validation window.
+ * <p>For in-memory corpora ({@link #split}) the split is by position: the last {@code valFraction}
+ * of the tokens are validation, so no training window ever overlaps a validation window. Sharded
+ * corpora are split by document when they are tokenized (see {@code proxylaw tokenize}).
  */
 public final class TokenCorpus {
     private final String id;
     private final String tokenizerId;
     private final int vocabSize;
-    private final int[] train;
-    private final int[] val;
+    private final TokenSource train;
+    private final TokenSource val;
 
-    public TokenCorpus(String id, String tokenizerId, int vocabSize, int[] train, int[] val) {
+    public TokenCorpus(String id, String tokenizerId, int vocabSize, TokenSource train, TokenSource val) {
         this.id = id;
         this.tokenizerId = tokenizerId;
         this.vocabSize = vocabSize;
@@ -30,8 +31,8 @@ public final class TokenCorpus {
         }
         int nVal = (int) Math.round(tokens.length * valFraction);
         int nTrain = tokens.length - nVal;
-        return new TokenCorpus(id, tokenizerId, vocabSize,
-                Arrays.copyOfRange(tokens, 0, nTrain), Arrays.copyOfRange(tokens, nTrain, tokens.length));
+        return new TokenCorpus(id, tokenizerId, vocabSize, TokenSource.of(Arrays.copyOfRange(tokens, 0, nTrain)),
+                TokenSource.of(Arrays.copyOfRange(tokens, nTrain, tokens.length)));
     }
 
     public String id() {
@@ -46,11 +47,11 @@ public final class TokenCorpus {
         return vocabSize;
     }
 
-    public int[] train() {
+    public TokenSource train() {
         return train;
     }
 
-    public int[] val() {
+    public TokenSource val() {
         return val;
     }
 }

@@ -23,6 +23,12 @@ final class BenchCommand {
     }
 
     static int run(String[] argv, PrintStream out) throws Exception {
+        if (argv.length > 1 && argv[1].equals("tokenize")) {
+            Args t = new Args("bench tokenize", argv, 2, Set.of("input", "mb", "tokenizers", "rounds"));
+            return dev.proxylaw.jobs.tokenize.TokenizeBench.run(
+                    java.nio.file.Path.of(t.get("input", "datasets/src/test/resources/corpus/persuasion-excerpt.txt")),
+                    t.doubleValue("mb", 16), List.of(t.get("tokenizers", "gpt2,cl100k").split(",")), t.intValue("rounds", 3), out);
+        }
         Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python", "spec", "out"));
         if (a.positional.size() == 1 && a.positional.get(0).equals("sweep")) {
             return SweepBench.run(a, out);
@@ -30,7 +36,8 @@ final class BenchCommand {
         if (a.positional.size() != 1 || !a.positional.get(0).equals("trainer")) {
             throw new UserError("Usage: proxylaw bench trainer [--widths 128,256] [--steps 10] [--rounds 2] "
                     + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]\n"
-                    + "       proxylaw bench sweep [--spec conf/sweeps/bench32.yaml] [--out out/bench-sweep]");
+                    + "       proxylaw bench sweep [--spec conf/sweeps/bench32.yaml] [--out out/bench-sweep]\n"
+                    + "       proxylaw bench tokenize [--input FILE] [--mb 16] [--tokenizers gpt2,cl100k] [--rounds 3]");
         }
         String script = a.get("torch-script", "../shared/bench/torch_gpt.py");
         String python = a.get("python", "/usr/bin/python3");

@@ -1,5 +1,6 @@
 package dev.proxylaw.jobs;
 
+import dev.proxylaw.datasets.DataException;
 import dev.proxylaw.trainer.config.ConfigException;
 import java.io.PrintStream;
 
@@ -13,7 +14,11 @@ public final class Cli {
               sweep SWEEP.yaml --out DIR     every run of a sweep as Spark tasks, exactly once, resumable
                     [--master URL] [--conf k=v]... [--max-attempts 3] [--timeout-minutes M] [--runs-per-task N]
               status DIR                     a sweep's state from its dataset alone
+              tokenize INPUT... --out DIR    corpora (text, jsonl, parquet; any Hadoop path) to token shards, on Spark
+                    [--format text] [--field text] [--tokenizer gpt2|cl100k|byte] [--val-fraction 0.01] [--shard-mb 64]
+                    [--master URL] [--conf k=v]...
               bench trainer                  tokens/s of this trainer vs PyTorch, same shapes, one thread each
+              bench tokenize                 tokenize throughput per core against jtokkit's raw encode loop
               test                           run the test suite (the launcher script handles this one)
             """;
 
@@ -37,9 +42,10 @@ public final class Cli {
                 case "plan" -> PlanCommand.run(argv, out);
                 case "sweep" -> SweepCommand.run(argv, out);
                 case "status" -> StatusCommand.run(argv, out);
+                case "tokenize" -> TokenizeCommand.run(argv, out);
                 default -> throw new UserError("Unknown command '" + argv[0] + "'.\n" + USAGE);
             };
-        } catch (UserError | ConfigException e) {
+        } catch (UserError | ConfigException | DataException e) {
             err.println("error: " + e.getMessage());
             return 2;
         } catch (Exception e) {

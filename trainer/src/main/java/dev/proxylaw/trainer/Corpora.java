@@ -1,8 +1,10 @@
 package dev.proxylaw.trainer;
 
 import dev.proxylaw.datasets.ByteTokenizer;
+import dev.proxylaw.datasets.DataException;
 import dev.proxylaw.datasets.MarkovCorpus;
 import dev.proxylaw.datasets.TokenCorpus;
+import dev.proxylaw.datasets.shard.ShardSet;
 import dev.proxylaw.trainer.config.ConfigException;
 import dev.proxylaw.trainer.config.DataConfig;
 import java.io.IOException;
@@ -25,6 +27,18 @@ public final class Corpora {
                     source.generate(data.markovTokens(), 0), data.valFraction());
         }
         Path path = Path.of(data.path());
+        if (data.source().equals("shards")) {
+            if (!Files.isDirectory(path)) {
+                throw new ConfigException("Cannot read shards in " + path + " (data.path): it is not a directory. "
+                        + "Point data.path at the --out directory of proxylaw tokenize.");
+            }
+            try {
+                // memory-mapped, headers checked against the manifest: cheap to open, safe to share
+                return ShardSet.open(path).corpus();
+            } catch (DataException e) {
+                throw new ConfigException(e.getMessage() + " (data.path)", e);
+            }
+        }
         if (!Files.isRegularFile(path)) {
             throw new ConfigException("Cannot read data file " + path + " (data.path): it does not exist or is not a file. "
                     + "Point data.path at a UTF-8 text file.");
