@@ -61,7 +61,7 @@ class TrainCommandTest {
         assertTrue(trainStdout.contains("COMPLETED after 40 steps"), trainStdout);
         try (Connection c = duckdb(); Statement s = c.createStatement()) {
             ResultSet runs = s.executeQuery("SELECT run_id, status, steps, tokens, smoothed_loss, final_val_loss, "
-                    + "schedule_type, warmup_steps, qk_layernorm, n_steplaw, config_json FROM read_parquet('"
+                    + "schedule_type, warmup_steps, qk_layernorm, n_steplaw, code_version, config_json FROM read_parquet('"
                     + out.resolve("runs") + "/*.parquet')");
             assertTrue(runs.next());
             String runId = runs.getString("run_id");
@@ -73,6 +73,8 @@ class TrainCommandTest {
             assertEquals(5, runs.getInt("warmup_steps"));
             assertTrue(runs.getBoolean("qk_layernorm"));
             assertEquals(2L * 12 * 32 * 32, runs.getLong("n_steplaw"));
+            // the git commit of the build, so a row names the code that made it
+            assertTrue(runs.getString("code_version").matches("[0-9a-f]{7,}(\\+dirty)?"), runs.getString("code_version"));
             // the stored config rebuilds the run, with the same id
             RunConfig back = ConfigIo.parseJson(runs.getString("config_json"));
             assertEquals(runId, back.id());

@@ -22,8 +22,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /** Trains one run. The loop in {@link #run} reads top to bottom: LR, forward+backward, clip+step, log, stop check. */
 public final class Trainer {
-    public static final String CODE_VERSION = Trainer.class.getPackage().getImplementationVersion() == null
-            ? "dev" : Trainer.class.getPackage().getImplementationVersion();
+    /** The git commit the trainer was built from ("+dirty" with uncommitted changes), recorded with every run. */
+    public static final String CODE_VERSION = codeVersion();
 
     private final RunConfig cfg;
     private final TokenCorpus corpus;
@@ -142,6 +142,22 @@ public final class Trainer {
                 corpus.tokenizerId(), model.config().vocab(), NativeThreads.device(), CODE_VERSION, error);
         sink.finish(result);
         return result;
+    }
+
+    private static String codeVersion() {
+        try (var in = Trainer.class.getResourceAsStream("/proxylaw-git.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String commit = p.getProperty("git.commit.id.abbrev", "");
+                if (!commit.isEmpty()) {
+                    return commit + ("true".equals(p.getProperty("git.dirty")) ? "+dirty" : "");
+                }
+            }
+        } catch (java.io.IOException e) {
+            // fall through: built outside a git checkout
+        }
+        return "unknown (built outside git)";
     }
 
     /** Mean loss over the fixed validation batches. */
