@@ -66,7 +66,8 @@ final class TrainCommand {
             org.apache.hadoop.fs.Path probe = new org.apache.hadoop.fs.Path(dir, "_probe-" + System.nanoTime());
             fs.create(probe, false).close();
             fs.delete(probe, false);
-            return dir;
+            // absolute and with its scheme: executors elsewhere resolve a relative path against their own directory
+            return fs.makeQualified(dir);
         } catch (IOException e) {
             throw new UserError("Cannot write to --out " + outDir + ": " + e.getMessage() + ". Choose a writable directory.");
         }
