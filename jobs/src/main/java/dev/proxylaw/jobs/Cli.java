@@ -14,6 +14,9 @@ public final class Cli {
               sweep SWEEP.yaml --out DIR     every run of a sweep as Spark tasks, exactly once, resumable
                     [--master URL] [--conf k=v]... [--max-attempts 3] [--timeout-minutes M] [--runs-per-task N]
               status DIR                     a sweep's state from its dataset alone
+              fit DIR [--out DIR2]           per-cell optima and laws with bootstrap intervals: cells/, laws/, laws.json
+              fit --runs FILE --out DIR2     the same for a published results table (--columns maps its columns)
+              predict --laws DIR --N n --D d LR and batch for a target model, with 95% intervals
               tokenize INPUT... --out DIR    corpora (text, jsonl, parquet; any Hadoop path) to token shards, on Spark
                     [--format text] [--field text] [--tokenizer gpt2|cl100k|byte] [--val-fraction 0.01] [--shard-mb 64]
                     [--master URL] [--conf k=v]...
@@ -42,6 +45,8 @@ public final class Cli {
                 case "plan" -> PlanCommand.run(argv, out);
                 case "sweep" -> SweepCommand.run(argv, out);
                 case "status" -> StatusCommand.run(argv, out);
+                case "fit" -> FitCommand.run(argv, out);
+                case "predict" -> PredictCommand.run(argv, out);
                 case "tokenize" -> TokenizeCommand.run(argv, out);
                 default -> throw new UserError("Unknown command '" + argv[0] + "'.\n" + USAGE);
             };

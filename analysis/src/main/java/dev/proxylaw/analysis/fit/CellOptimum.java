@@ -21,7 +21,7 @@ import java.util.TreeMap;
  */
 public record CellOptimum(String cell, double n, double d, int runs, int diverged, int failed, boolean allDiverged,
                           RunPoint best, double lrOpt, double batchTokensOpt, boolean edge, boolean refined,
-                          List<RunPoint> nearOptimal) {
+                          List<RunPoint> nearOptimal) implements java.io.Serializable {
     /** Step Law's plateau: every run within 0.25% of the cell's best smooth loss. */
     public static final double DEFAULT_BAND = 0.0025;
 

@@ -8,7 +8,7 @@ import java.util.Objects;
  * loss. A DIVERGED run may carry any loss (NaN included); {@link #rankLoss()} places it above every
  * finite loss so that no fit ever sees a NaN.
  */
-public record RunPoint(String cell, double n, double d, double lr, double batchTokens, double loss, RunStatus status) {
+public record RunPoint(String cell, double n, double d, double lr, double batchTokens, double loss, RunStatus status) implements java.io.Serializable {
     public RunPoint {
         Objects.requireNonNull(cell, "cell");
         Objects.requireNonNull(status, "status");

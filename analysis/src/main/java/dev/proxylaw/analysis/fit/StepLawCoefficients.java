@@ -4,7 +4,7 @@ package dev.proxylaw.analysis.fit;
  * Step Law in log form: ln lr = c0 + cN ln N + cD ln D and ln B_tokens = k0 + kD ln D (natural logs;
  * the paper's prefactors are exp(c0) and exp(k0)). NaN fields mark a degenerate bootstrap replicate.
  */
-public record StepLawCoefficients(double c0, double cN, double cD, double k0, double kD) {
+public record StepLawCoefficients(double c0, double cN, double cD, double k0, double kD) implements java.io.Serializable {
     public double predictLr(double n, double d) {
         return Math.exp(c0 + cN * Math.log(n) + cD * Math.log(d));
     }

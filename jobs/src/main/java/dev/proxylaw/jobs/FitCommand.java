@@ -1,0 +1,66 @@
+package dev.proxylaw.jobs;
+
+import dev.proxylaw.analysis.fit.CellOptimum;
+import dev.proxylaw.jobs.fit.FitInput;
+import dev.proxylaw.jobs.fit.FitJob;
+import dev.proxylaw.jobs.fit.FitOutput;
+import dev.proxylaw.jobs.spark.Spark;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code proxylaw fit DIR [--out DIR2]} fits a sweep's results; {@code proxylaw fit --runs FILE --out DIR2
+ * [--columns ...]} fits a published results table. Writes cells/, laws/ and laws.json.
+ */
+final class FitCommand {
+    private FitCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out) throws Exception {
+        Args a = new Args("fit", argv, 1, Set.of("out", "runs", "columns", "band", "bootstraps", "seed", "master", "conf"));
+        String table = a.get("runs", null);
+        if ((table == null) == (a.positional.size() != 1) || (table != null && a.get("out", null) == null)) {
+            throw new UserError("Usage: proxylaw fit DIR [--out DIR2] | proxylaw fit --runs FILE.csv|FILE.parquet --out DIR2 "
+                    + "[--columns 'batch_tokens=bs * 2048,loss=`smooth loss`'] [--band 0.0025] [--bootstraps 1000] [--seed 1]");
+        }
+        String source = table != null ? table : a.positional.get(0);
+        String dest = a.get("out", source);
+        FitJob.Options o = new FitJob.Options(a.doubleValue("band", CellOptimum.DEFAULT_BAND), a.intValue("bootstraps", 1000),
+                a.intValue("seed", 1));
+        if (!(o.band() > 0 && o.band() < 1) || o.bootstraps() < 1) {
+            throw new UserError("Cannot fit: --band must lie in (0, 1) and --bootstraps must be at least 1.");
+        }
+        Map<String, String> conf = new LinkedHashMap<>();
+        for (String kv : a.all("conf")) {
+            Map.Entry<String, String> e = Spark.confEntry(kv);
+            conf.put(e.getKey(), e.getValue());
+        }
+        SparkSession spark = Spark.session("proxylaw fit " + source, a.get("master", null), conf);
+        try {
+            Dataset<Row> input = table != null ? FitInput.table(spark, table, a.get("columns", null))
+                    : FitInput.sweep(spark, source);
+            if (input.isEmpty()) {
+                throw new UserError("Cannot fit " + source + ": it has no COMPLETED or DIVERGED runs. Run the sweep first.");
+            }
+            FitJob.Result r = FitJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), input, o, out);
+            Map<String, Object> header = new LinkedHashMap<>();
+            header.put("source", source);
+            header.put("band", o.band());
+            header.put("bootstraps", o.bootstraps());
+            header.put("seed", o.seed());
+            FitOutput.write(spark, r, dest, header);
+            long flagged = r.cells().stream().filter(c -> c.optimum().allDiverged()).count();
+            out.printf("fit %s: %d cells (%d with every run diverged), %d families; wrote %s/cells, %s/laws, %s/laws.json%n",
+                    source, r.cells().size(), flagged, r.families().size(), dest, dest, dest);
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.proxylaw.jobs.fit;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.struct;
+
+import dev.proxylaw.analysis.Smoothing;
+import dev.proxylaw.jobs.UserError;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * What the fit reads, as one table of canonical columns: family, cell, N, D, lr, batch_tokens,
+ * batch_sequences, loss (the final smoothed loss), init_loss, status. A family is everything that is
+ * neither N, D, LR nor batch (parameterization, interventions, schedule): laws are fitted per family,
+ * optima per (family, N, D) cell.
+ */
+public final class FitInput {
+    public static final List<String> CANONICAL = List.of("N", "D", "lr", "batch_tokens", "loss", "status");
+
+    private FitInput() {
+    }
+
+    /** A sweep's dataset: terminal runs, each run's smoothed loss recomputed from its steps in parallel. */
+    public static Dataset<Row> sweep(SparkSession spark, String dir) {
+        Dataset<Row> runs;
+        Dataset<Row> steps;
+        try {
+            runs = spark.read().parquet(dir + "/runs");
+            steps = spark.read().parquet(dir + "/steps");
+        } catch (Exception e) {
+            throw new UserError("Cannot fit " + dir + ": it holds no sweep results (runs/ and steps/). "
+                    + "Run proxylaw sweep SWEEP.yaml --out " + dir + " first.");
+        }
+        spark.udf().register("step_law_smooth", (UDF1<scala.collection.Seq<Row>, Double>) FitInput::smooth,
+                DataTypes.DoubleType);
+        // per run: the Step Law smooth loss over the logged train loss, in step order, and the loss at init
+        Dataset<Row> perRun = steps.groupBy("run_id")
+                .agg(collect_list(struct(col("step"), col("loss"))).as("curve"))
+                .selectExpr("run_id", "step_law_smooth(curve) AS smoothed",
+                        "aggregate(curve, CAST(NULL AS DOUBLE), (acc, x) -> CASE WHEN x.step = 0 THEN x.loss ELSE acc END) AS init_loss");
+        Dataset<Row> terminal = runs.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id");
+        return terminal.join(perRun, "run_id").selectExpr(
+                "concat_ws(' ', concat('param=', param_type), concat('variant=', param_variant), "
+                        + "concat('emb_lr_mult=', embedding_lr_mult), concat('alpha=', alpha), concat('qk_ln=', qk_layernorm), "
+                        + "concat('z_loss=', z_loss), concat('wd=', weight_decay, '/', wd_style), concat('eps=', eps), "
+                        + "concat('schedule=', schedule_type, '/', warmup_steps)) AS family",
+                "CAST(n_steplaw AS DOUBLE) AS N", "CAST(tokens AS DOUBLE) AS D", "lr",
+                "CAST(batch_tokens AS DOUBLE) AS batch_tokens", "CAST(batch_size AS DOUBLE) AS batch_sequences",
+                "smoothed AS loss", "init_loss", "status", "d_model AS width", "n_layers AS depth");
+    }
+
+    static Double smooth(scala.collection.Seq<Row> curve) {
+        List<Row> rows = new ArrayList<>(scala.collection.JavaConverters.seqAsJavaListConverter(curve).asJava());
+        rows.sort((a, b) -> Long.compare(a.getLong(0), b.getLong(0)));
+        double[] loss = new double[rows.size()];
+        for (int i = 0; i < loss.length; i++) {
+            loss[i] = rows.get(i).isNullAt(1) ? Double.NaN : rows.get(i).getDouble(1);
+        }
+        double s = Smoothing.smoothedFinal(loss);
+        return Double.isFinite(s) ? s : null;
+    }
+
+    /**
+     * A results table (CSV with a header, or Parquet) with canonical columns N, D, lr, batch_tokens, loss and
+     * optionally status. {@code columns} maps canonical names to Spark SQL expressions over the file's
+     * columns, e.g. {@code batch_tokens=bs * 2048,loss=`smooth loss`}.
+     */
+    public static Dataset<Row> table(SparkSession spark, String file, String columns) {
+        Dataset<Row> raw;
+        try {
+            raw = file.endsWith(".parquet") ? spark.read().parquet(file)
+                    : spark.read().option("header", "true").option("inferSchema", "true").csv(file);
+        } catch (Exception e) {
+            throw new UserError("Cannot read --runs " + file + ": " + firstLine(e) + ". Give a CSV with a header or a Parquet file.");
+        }
+        Map<String, String> mapping = new LinkedHashMap<>();
+        for (String c : CANONICAL) {
+            mapping.put(c, Arrays.asList(raw.columns()).contains(c) ? "`" + c + "`" : null);
+        }
+        if (columns != null && !columns.isBlank()) {
+            for (String kv : columns.split(",")) {
+                int eq = kv.indexOf('=');
+                String key = eq < 0 ? "" : kv.substring(0, eq).strip();
+                if (!mapping.containsKey(key)) {
+                    throw new UserError("Cannot use --columns " + kv + ": '" + key + "' is not a canonical column; map "
+                            + String.join(", ", CANONICAL) + " as NAME=EXPRESSION.");
+                }
+                mapping.put(key, kv.substring(eq + 1).strip());
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        mapping.forEach((k, v) -> {
+            if (v == null && !k.equals("status")) {
+                missing.add(k);
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new UserError("Cannot fit " + file + ": no column for " + String.join(", ", missing) + ". Its columns are "
+                    + String.join(", ", raw.columns()) + "; map them with --columns, e.g. --columns 'batch_tokens=bs * 2048'.");
+        }
+        List<String> select = new ArrayList<>();
+        select.add("'table' AS family");
+        mapping.forEach((k, v) -> select.add(v == null ? "'COMPLETED' AS status"
+                : k.equals("status") ? "CAST(" + v + " AS STRING) AS status" : "CAST(" + v + " AS DOUBLE) AS " + k));
+        select.add("CAST(NULL AS DOUBLE) AS batch_sequences");
+        select.add("CAST(NULL AS DOUBLE) AS init_loss");
+        select.add("CAST(NULL AS INT) AS width");
+        select.add("CAST(NULL AS INT) AS depth");
+        try {
+            Dataset<Row> out = raw.selectExpr(select.toArray(String[]::new));
+            out.schema();   // analysis errors surface here, before any job runs
+            return out;
+        } catch (Exception e) {
+            throw new UserError("Cannot map the columns of " + file + " (" + mapping + "): " + firstLine(e)
+                    + ". Its columns are " + String.join(", ", raw.columns()) + ".");
+        }
+    }
+
+    static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+}

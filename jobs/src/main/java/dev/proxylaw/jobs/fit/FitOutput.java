@@ -1,0 +1,132 @@
+package dev.proxylaw.jobs.fit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.proxylaw.analysis.fit.CellOptimum;
+import dev.proxylaw.analysis.fit.Interval;
+import dev.proxylaw.analysis.fit.PowerSchedulerFit;
+import dev.proxylaw.analysis.fit.StepLawCoefficients;
+import dev.proxylaw.analysis.fit.StepLawFit;
+import dev.proxylaw.analysis.fit.StepLawHoldout;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** Writes OUT/cells/ and OUT/laws/ (Parquet) and OUT/laws.json, whose keys the README documents. */
+public final class FitOutput {
+    static final StructType CELLS = new StructType()
+            .add("family", DataTypes.StringType).add("cell", DataTypes.StringType)
+            .add("n", DataTypes.DoubleType).add("d", DataTypes.DoubleType)
+            .add("runs", DataTypes.IntegerType).add("diverged", DataTypes.IntegerType).add("failed", DataTypes.IntegerType)
+            .add("all_diverged", DataTypes.BooleanType)
+            .add("best_lr", DataTypes.DoubleType).add("best_batch_tokens", DataTypes.DoubleType)
+            .add("best_loss", DataTypes.DoubleType).add("lr_opt", DataTypes.DoubleType)
+            .add("batch_tokens_opt", DataTypes.DoubleType).add("edge", DataTypes.BooleanType)
+            .add("refined", DataTypes.BooleanType).add("near_optimal", DataTypes.IntegerType)
+            .add("lr_sensitivity", DataTypes.DoubleType);
+    static final StructType LAWS = new StructType()
+            .add("family", DataTypes.StringType).add("law", DataTypes.StringType).add("coefficient", DataTypes.StringType)
+            .add("point", DataTypes.DoubleType).add("mean", DataTypes.DoubleType)
+            .add("lo95", DataTypes.DoubleType).add("hi95", DataTypes.DoubleType);
+
+    private FitOutput() {
+    }
+
+    public static void write(SparkSession spark, FitJob.Result r, String out, Map<String, Object> header) throws IOException {
+        List<Row> cells = new ArrayList<>();
+        for (FitJob.CellRow c : r.cells()) {
+            CellOptimum o = c.optimum();
+            boolean has = o.best() != null;
+            cells.add(RowFactory.create(c.family(), o.cell(), o.n(), o.d(), o.runs(), o.diverged(), o.failed(),
+                    o.allDiverged(), has ? o.best().lr() : null, has ? o.best().batchTokens() : null,
+                    has ? o.best().loss() : null, finite(o.lrOpt()), finite(o.batchTokensOpt()), o.edge(), o.refined(),
+                    o.nearOptimal().size(), finite(c.lrSensitivity())));
+        }
+        List<Row> laws = new ArrayList<>();
+        Map<String, Object> families = new LinkedHashMap<>();
+        for (var e : r.families().entrySet()) {
+            FitJob.FamilyLaws f = e.getValue();
+            Map<String, Object> fam = new LinkedHashMap<>();
+            if (f.stepLaw() != null) {
+                StepLawFit.Result s = f.stepLaw();
+                String[] names = {"c0", "cN", "cD", "k0", "kD"};
+                Interval[] iv = {s.c0(), s.cN(), s.cD(), s.k0(), s.kD()};
+                Map<String, Object> law = new LinkedHashMap<>();
+                law.put("form", "ln lr = c0 + cN ln N + cD ln D; ln B_tokens = k0 + kD ln D");
+                law.put("cells", s.cells());
+                law.put("kept_runs", s.kept());
+                for (int i = 0; i < names.length; i++) {
+                    law.put(names[i], FitJob.interval(iv[i]));
+                    laws.add(RowFactory.create(e.getKey(), "step_law", names[i], iv[i].point(), iv[i].mean(), iv[i].lo(), iv[i].hi()));
+                }
+                law.put("lr_fit", FitJob.fit(s.lrFit()));
+                law.put("batch_fit", FitJob.fit(s.batchFit()));
+                law.put("replicates_used", s.replicatesUsed());
+                law.put("all_diverged_cells", s.allDivergedCells());
+                List<double[]> reps = new ArrayList<>();
+                for (StepLawCoefficients c : f.replicates()) {
+                    reps.add(new double[] {c.c0(), c.cN(), c.cD(), c.k0(), c.kD()});
+                }
+                law.put("replicates", reps);
+                fam.put("step_law", law);
+            }
+            if (f.holdout() != null) {
+                StepLawHoldout.Result h = f.holdout();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("held_out_n", h.heldOutN());
+                m.put("mean_relative_error", h.meanRelativeError());
+                m.put("max_relative_error", h.maxRelativeError());
+                m.put("cells", h.cells().size());
+                fam.put("holdout", m);
+            }
+            if (f.power() != null) {
+                PowerSchedulerFit.Result p = f.power();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("form", "ln(eta_opt / B_sequences) = ln a + b ln D");
+                m.put("ln_a", FitJob.interval(p.pooled().lnA()));
+                m.put("b", FitJob.interval(p.pooled().b()));
+                m.put("sizes_agree", p.sizesAgree());
+                Map<String, Object> bySize = new LinkedHashMap<>();
+                for (PowerSchedulerFit.SizeFit sf : p.bySize()) {
+                    bySize.put(sf.size(), Map.of("ln_a", FitJob.interval(sf.lnA()), "b", FitJob.interval(sf.b())));
+                }
+                m.put("by_size", bySize);
+                fam.put("power", m);
+                laws.add(RowFactory.create(e.getKey(), "power", "ln_a", p.pooled().lnA().point(), p.pooled().lnA().mean(),
+                        p.pooled().lnA().lo(), p.pooled().lnA().hi()));
+                laws.add(RowFactory.create(e.getKey(), "power", "b", p.pooled().b().point(), p.pooled().b().mean(),
+                        p.pooled().b().lo(), p.pooled().b().hi()));
+            }
+            fam.put("notes", f.notes());
+            families.put(e.getKey(), fam);
+        }
+        spark.createDataFrame(cells, CELLS).coalesce(1).write().mode(SaveMode.Overwrite).parquet(out + "/cells");
+        spark.createDataFrame(laws, LAWS).coalesce(1).write().mode(SaveMode.Overwrite).parquet(out + "/laws");
+        Map<String, Object> json = new LinkedHashMap<>(header);
+        json.put("families", families);
+        Path file = new Path(out, "laws.json");
+        FileSystem fs = file.getFileSystem(new Configuration());
+        Path tmp = new Path(out, "_laws.json.tmp");
+        try (OutputStream o = fs.create(tmp, true)) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o, json);
+        }
+        fs.delete(file, false);
+        fs.rename(tmp, file);
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}
