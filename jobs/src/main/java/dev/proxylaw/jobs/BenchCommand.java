@@ -29,9 +29,13 @@ final class BenchCommand {
                     java.nio.file.Path.of(t.get("input", "datasets/src/test/resources/corpus/persuasion-excerpt.txt")),
                     t.doubleValue("mb", 16), List.of(t.get("tokenizers", "gpt2,cl100k").split(",")), t.intValue("rounds", 3), out);
         }
-        Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python", "spec", "out"));
+        Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python", "spec", "out",
+                "runs", "bootstraps"));
         if (a.positional.size() == 1 && a.positional.get(0).equals("sweep")) {
             return SweepBench.run(a, out);
+        }
+        if (a.positional.size() == 1 && a.positional.get(0).equals("fit")) {
+            return FitBench.run(a, out);
         }
         if (a.positional.size() != 1 || !a.positional.get(0).equals("trainer")) {
             throw new UserError("Usage: proxylaw bench trainer [--widths 128,256] [--steps 10] [--rounds 2] "

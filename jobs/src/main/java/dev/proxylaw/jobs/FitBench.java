@@ -1,0 +1,78 @@
+package dev.proxylaw.jobs;
+
+import dev.proxylaw.jobs.fit.FitInput;
+import dev.proxylaw.jobs.fit.FitJob;
+import dev.proxylaw.jobs.fit.FitOutput;
+import dev.proxylaw.jobs.spark.Spark;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code proxylaw bench fit}: writes a synthetic sweep (default 3,700 runs x 1,000 logged steps, with the
+ * runs/ and steps/ columns the fit reads; losses from a known law plus noise) and times the whole fit
+ * (1,000 bootstraps) against a plain Spark scan of the same files, in one session. Asserts nothing.
+ */
+final class FitBench {
+    private FitBench() {
+    }
+
+    static int run(Args a, PrintStream out) throws Exception {
+        int runs = a.intValue("runs", 3700);
+        int steps = a.intValue("steps", 1000);
+        int boots = a.intValue("bootstraps", 1000);
+        String dir = a.get("out", "out/bench-fit");
+        int cores = Runtime.getRuntime().availableProcessors();
+        SparkSession spark = Spark.session("proxylaw bench fit", "local[" + cores + "]", Map.of());
+        try {
+            long t0 = System.nanoTime();
+            // 37 cells of 100 runs: N from a size index, D from a budget index, a 10 x 10 grid of lr x batch
+            spark.range(runs).selectExpr("id",
+                    "lpad(hex(id), 16, '0') AS run_id", "'bench' AS sweep_id", "IF(id % 97 = 5, 'DIVERGED', 'COMPLETED') AS status",
+                    "CAST(1e6 * pow(2, (id DIV 100) % 6) AS BIGINT) AS n_steplaw",
+                    "CAST(1e8 * pow(3, (id DIV 600) % 7) AS BIGINT) AS tokens",
+                    "0.01 * pow(2, (id % 10) - 5) AS lr", "CAST(256 * pow(2, (id DIV 10) % 10) AS BIGINT) AS batch_tokens",
+                    "CAST(pow(2, (id DIV 10) % 10) * 4 AS INT) AS batch_size", "'sp' AS param_type", "'table' AS param_variant",
+                    "1.0 AS embedding_lr_mult", "0.0 AS alpha", "false AS qk_layernorm", "0.0 AS z_loss",
+                    "0.1 AS weight_decay", "'coupled' AS wd_style", "1e-8 AS eps", "'cosine' AS schedule_type",
+                    "20 AS warmup_steps", "64 AS d_model", "2 AS n_layers")
+                    .drop("id").write().mode(SaveMode.Overwrite).parquet(dir + "/runs");
+            spark.range((long) runs * steps).selectExpr(
+                    "lpad(hex(id DIV " + steps + "), 16, '0') AS run_id", "id % " + steps + " AS step",
+                    "2.0 + 3.0 * exp(-(id % " + steps + ") / 100.0) + 0.01 * pow((id DIV " + steps + ") % 10 - 4.5, 2) "
+                            + "+ 0.01 * pow(((id DIV " + steps + ") DIV 10) % 10 - 4.5, 2) + 0.002 * randn(1) AS loss")
+                    .write().mode(SaveMode.Overwrite).parquet(dir + "/steps");
+            out.printf("wrote %,d runs x %,d steps in %.1f s%n", runs, steps, (System.nanoTime() - t0) / 1e9);
+
+            long s0 = System.nanoTime();
+            long rows = spark.read().parquet(dir + "/steps").selectExpr("run_id", "step", "loss").javaRDD().count()
+                    + spark.read().parquet(dir + "/runs").javaRDD().count();
+            double scan = (System.nanoTime() - s0) / 1e9;
+            out.printf("plain Spark scan of runs/ and steps/ (%,d rows): %.1f s%n", rows, scan);
+
+            long f0 = System.nanoTime();
+            var input = FitInput.sweep(spark, dir).cache();
+            long inputRows = input.count();
+            double tInput = (System.nanoTime() - f0) / 1e9;
+            long f1 = System.nanoTime();
+            FitJob.Result r = FitJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), input,
+                    new FitJob.Options(0.0025, boots, 1), new PrintStream(java.io.OutputStream.nullOutputStream()));
+            double tFit = (System.nanoTime() - f1) / 1e9;
+            long f2 = System.nanoTime();
+            Map<String, Object> header = new LinkedHashMap<>();
+            header.put("source", dir);
+            FitOutput.write(spark, r, dir, header);
+            double tWrite = (System.nanoTime() - f2) / 1e9;
+            double fit = (System.nanoTime() - f0) / 1e9;
+            out.printf("fit: %.1f s = per-run smoothing and join %.1f s (%,d runs) + optima and %d bootstraps %.1f s "
+                    + "(%d cells) + outputs %.1f s%n", fit, tInput, inputRows, boots, tFit, r.cells().size(), tWrite);
+            out.printf("ratio fit / plain scan: %.2f%n", fit / scan);
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}
