@@ -41,7 +41,8 @@ final class BenchCommand {
             throw new UserError("Usage: proxylaw bench trainer [--widths 128,256] [--steps 10] [--rounds 2] "
                     + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]\n"
                     + "       proxylaw bench sweep [--spec conf/sweeps/bench32.yaml] [--out out/bench-sweep]\n"
-                    + "       proxylaw bench tokenize [--input FILE] [--mb 16] [--tokenizers gpt2,cl100k] [--rounds 3]");
+                    + "       proxylaw bench tokenize [--input FILE] [--mb 16] [--tokenizers gpt2,cl100k] [--rounds 3]\n"
+                    + "       proxylaw bench fit [--runs 3700] [--steps 1000] [--bootstraps 1000] [--out out/bench-fit]");
         }
         String script = a.get("torch-script", "../shared/bench/torch_gpt.py");
         String python = a.get("python", "/usr/bin/python3");

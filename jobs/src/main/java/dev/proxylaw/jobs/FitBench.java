@@ -59,7 +59,7 @@ final class FitBench {
             double tInput = (System.nanoTime() - f0) / 1e9;
             long f1 = System.nanoTime();
             FitJob.Result r = FitJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), input,
-                    new FitJob.Options(0.0025, boots, 1), new PrintStream(java.io.OutputStream.nullOutputStream()));
+                    new FitJob.Options(0.0025, boots, 1, 200), new PrintStream(java.io.OutputStream.nullOutputStream()));
             double tFit = (System.nanoTime() - f1) / 1e9;
             long f2 = System.nanoTime();
             Map<String, Object> header = new LinkedHashMap<>();

@@ -23,18 +23,20 @@ final class FitCommand {
     }
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args a = new Args("fit", argv, 1, Set.of("out", "runs", "columns", "band", "bootstraps", "seed", "master", "conf"));
+        Args a = new Args("fit", argv, 1, Set.of("out", "runs", "columns", "band", "bootstraps", "surface-bootstraps", "seed",
+                "master", "conf"));
         String table = a.get("runs", null);
         if ((table == null) == (a.positional.size() != 1) || (table != null && a.get("out", null) == null)) {
             throw new UserError("Usage: proxylaw fit DIR [--out DIR2] | proxylaw fit --runs FILE.csv|FILE.parquet --out DIR2 "
-                    + "[--columns 'batch_tokens=bs * 2048,loss=`smooth loss`'] [--band 0.0025] [--bootstraps 1000] [--seed 1]");
+                    + "[--columns 'batch_tokens=bs * 2048,loss=`smooth loss`'] [--band 0.0025] [--bootstraps 1000] "
+                    + "[--surface-bootstraps 200] [--seed 1]");
         }
         String source = table != null ? table : a.positional.get(0);
         String dest = a.get("out", source);
         FitJob.Options o = new FitJob.Options(a.doubleValue("band", CellOptimum.DEFAULT_BAND), a.intValue("bootstraps", 1000),
-                a.intValue("seed", 1));
-        if (!(o.band() > 0 && o.band() < 1) || o.bootstraps() < 1) {
-            throw new UserError("Cannot fit: --band must lie in (0, 1) and --bootstraps must be at least 1.");
+                a.intValue("seed", 1), a.intValue("surface-bootstraps", 200));
+        if (!(o.band() > 0 && o.band() < 1) || o.bootstraps() < 1 || o.surfaceBootstraps() < 1) {
+            throw new UserError("Cannot fit: --band must lie in (0, 1); --bootstraps and --surface-bootstraps at least 1.");
         }
         Map<String, String> conf = new LinkedHashMap<>();
         for (String kv : a.all("conf")) {

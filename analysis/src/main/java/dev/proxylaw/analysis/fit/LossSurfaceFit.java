@@ -36,7 +36,7 @@ public final class LossSurfaceFit {
     }
 
     /** One cell's best loss at scale (N, D). */
-    public record Point(String cell, double n, double d, double loss) {
+    public record Point(String cell, double n, double d, double loss) implements java.io.Serializable {
         public Point {
             if (!(n > 0) || !(d > 0) || !(loss > 0) || !Double.isFinite(loss)) {
                 throw new IllegalArgumentException("Cannot build loss-surface point for cell " + cell + ": N=" + n
@@ -47,7 +47,7 @@ public final class LossSurfaceFit {
     }
 
     /** E, A, alpha, B, beta in natural units; NaN fields mark a degenerate bootstrap replicate. */
-    public record Coefficients(double e, double a, double alpha, double b, double beta) {
+    public record Coefficients(double e, double a, double alpha, double b, double beta) implements java.io.Serializable {
         static final Coefficients DEGENERATE = new Coefficients(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
         public double predict(double n, double d) {

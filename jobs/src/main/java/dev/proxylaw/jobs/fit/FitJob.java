@@ -3,12 +3,14 @@ package dev.proxylaw.jobs.fit;
 import dev.proxylaw.analysis.fit.CellOptimum;
 import dev.proxylaw.analysis.fit.Interval;
 import dev.proxylaw.analysis.fit.LinearFit;
+import dev.proxylaw.analysis.fit.LossSurfaceFit;
 import dev.proxylaw.analysis.fit.LrSensitivity;
 import dev.proxylaw.analysis.fit.PowerSchedulerFit;
 import dev.proxylaw.analysis.fit.RunPoint;
 import dev.proxylaw.analysis.fit.StepLawCoefficients;
 import dev.proxylaw.analysis.fit.StepLawFit;
 import dev.proxylaw.analysis.fit.StepLawHoldout;
+import dev.proxylaw.analysis.fit.TransferMetrics;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,11 +32,13 @@ import scala.Tuple2;
  * Cells whose runs all diverged are flagged in the output, never a crash or a NaN law.
  */
 public final class FitJob {
-    public record Options(double band, int bootstraps, long seed) {
+    /** surfaceBootstraps: loss-surface replicates are optimisations (about 0.2 s each), so fewer by default. */
+    public record Options(double band, int bootstraps, long seed, int surfaceBootstraps) {
     }
 
-    /** Everything the writer needs. */
-    public record Result(List<CellRow> cells, Map<String, FamilyLaws> families) {
+    /** Everything the writer needs; transfer is empty unless three or more widths or depths were swept. */
+    public record Result(List<CellRow> cells, Map<String, FamilyLaws> families,
+                         Map<String, TransferMetrics.Result> transfer, String transferAxis, List<String> transferSkipped) {
     }
 
     /** One cell's optimum with its family, its runs and its LR sensitivity (NaN without init losses). */
@@ -44,8 +48,10 @@ public final class FitJob {
 
     /** What was fitted for one family; a law that could not be fitted is null with the reason in notes. */
     public record FamilyLaws(StepLawFit.Result stepLaw, List<StepLawCoefficients> replicates,
-                             StepLawHoldout.Result holdout, PowerSchedulerFit.Result power, List<String> notes) {
+                             StepLawHoldout.Result holdout, PowerSchedulerFit.Result power, LossSurfaceFit.Result surface,
+                             List<String> notes) {
     }
+
 
     private FitJob() {
     }
@@ -66,19 +72,26 @@ public final class FitJob {
                     : RunPoint.completed(cell, n, d, r.getAs("lr"), r.getAs("batch_tokens"), (Double) loss);
             Object init = r.getAs("init_loss");
             Object seqs = r.getAs("batch_sequences");
+            Object width = r.getAs("width");
+            Object depth = r.getAs("depth");
             return List.of(new Tuple2<>(cell, new Tagged(family, p, init == null ? Double.NaN : (Double) init,
-                    seqs == null ? Double.NaN : (Double) seqs))).iterator();
+                    seqs == null ? Double.NaN : (Double) seqs, width == null ? Double.NaN : ((Number) width).doubleValue(),
+                    depth == null ? Double.NaN : ((Number) depth).doubleValue()))).iterator();
         });
         double band = o.band();
-        List<Tuple2<String, Tuple2<CellRow, Double>>> perCell = keyed.groupByKey().mapValues(group -> {
+        List<Tuple2<String, Tuple2<CellRow, double[]>>> perCell = keyed.groupByKey().mapValues(group -> {
             List<RunPoint> runs = new ArrayList<>();
             double init = 0;
             int inits = 0;
             String family = null;
             double seqs = Double.NaN;
+            double width = Double.NaN;
+            double depth = Double.NaN;
             for (Tagged t : group) {
                 runs.add(t.point());
                 family = t.family();
+                width = t.width();
+                depth = t.depth();
                 if (Double.isFinite(t.initLoss())) {
                     init += t.initLoss();
                     inits++;
@@ -90,12 +103,25 @@ public final class FitJob {
             CellOptimum opt = CellOptimum.of(runs.get(0).cell(), runs, band);
             double sensitivity = inits == 0 || runs.stream().noneMatch(r -> !r.diverged()) ? Double.NaN
                     : LrSensitivity.of(runs, init / inits);
-            return new Tuple2<>(new CellRow(family, opt, sensitivity, runs), seqs);
+            return new Tuple2<>(new CellRow(family, opt, sensitivity, runs), new double[] {seqs, width, depth});
         }).collect();
         List<CellRow> cells = perCell.stream().map(t -> t._2()._1()).sorted((a, b) -> a.optimum().cell()
                 .compareTo(b.optimum().cell())).collect(Collectors.toList());
         Map<String, Double> seqLen = new HashMap<>();
-        perCell.forEach(t -> seqLen.putIfAbsent(t._2()._1().family(), t._2()._2()));
+        Map<String, Double> widthByCell = new HashMap<>();
+        Map<String, Double> depthByCell = new HashMap<>();
+        perCell.forEach(t -> {
+            double[] v = t._2()._2();
+            if (Double.isFinite(v[0])) {
+                seqLen.putIfAbsent(t._2()._1().family(), v[0]);
+            }
+            if (Double.isFinite(v[1])) {
+                widthByCell.put(t._1(), v[1]);
+            }
+            if (Double.isFinite(v[2])) {
+                depthByCell.put(t._1(), v[2]);
+            }
+        });
 
         Map<String, FamilyLaws> families = new TreeMap<>();
         Map<String, List<CellRow>> byFamily = cells.stream().collect(Collectors.groupingBy(CellRow::family,
@@ -103,11 +129,80 @@ public final class FitJob {
         for (var e : byFamily.entrySet()) {
             families.put(e.getKey(), fitFamily(jsc, e.getKey(), e.getValue(), seqLen.get(e.getKey()), o, console));
         }
-        return new Result(cells, families);
+        String[] axis = {null};
+        List<String> skipped = new ArrayList<>();
+        Map<String, TransferMetrics.Result> transfer = transfer(cells, widthByCell, depthByCell, axis, skipped);
+        return new Result(cells, families, transfer, axis[0], skipped);
     }
 
-    private record Tagged(String family, RunPoint point, double initLoss, double batchSequences)
-            implements java.io.Serializable {
+    /**
+     * Transfer across width (or depth, when only depth varies), at a fixed training budget: cells are grouped
+     * by D (a fixed-steps sweep) or by tokens per parameter D/N (a fixed-ratio sweep), and within a group
+     * with three or more scales each family's LR curve per scale is one curve of the metrics.
+     */
+    private static Map<String, TransferMetrics.Result> transfer(List<CellRow> cells, Map<String, Double> widthByCell,
+                                                                Map<String, Double> depthByCell, String[] axis,
+                                                                List<String> skipped) {
+        Map<String, TransferMetrics.Result> out = new TreeMap<>();
+        long widths = widthByCell.values().stream().distinct().count();
+        long depths = depthByCell.values().stream().distinct().count();
+        Map<String, Double> scale = widths >= 3 ? widthByCell : depths >= 3 ? depthByCell : null;
+        if (scale == null) {
+            return out;
+        }
+        axis[0] = widths >= 3 ? "width" : "depth";
+        List<CellRow> usable = cells.stream()
+                .filter(c -> scale.containsKey(c.optimum().cell()) && !c.optimum().allDiverged()).toList();
+        Map<String, List<CellRow>> groups = new TreeMap<>();
+        groups.putAll(cluster("D", usable, c -> c.optimum().d()));
+        groups.putAll(cluster("D/N", usable, c -> c.optimum().d() / c.optimum().n()));
+        for (var g : groups.entrySet()) {
+            List<TransferMetrics.Curve> curves = new ArrayList<>();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            boolean unique = true;
+            for (CellRow c : g.getValue()) {
+                double s = scale.get(c.optimum().cell());
+                unique &= seen.add(c.family() + "@" + s);
+                curves.add(TransferMetrics.Curve.of(c.family(), s, c.runs()));
+            }
+            long scales = curves.stream().mapToDouble(TransferMetrics.Curve::scale).distinct().count();
+            if (!unique || scales < 3) {
+                continue;
+            }
+            try {
+                out.put(g.getKey(), TransferMetrics.of(curves));
+            } catch (IllegalArgumentException e) {
+                skipped.add(g.getKey() + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Cells whose budget lies within 10% of the first of its group: token budgets are rounded up to whole
+     * steps, so the same planned tokens-per-parameter differs a little across widths.
+     */
+    private static Map<String, List<CellRow>> cluster(String what, List<CellRow> cells,
+                                                      java.util.function.ToDoubleFunction<CellRow> budget) {
+        List<CellRow> sorted = new ArrayList<>(cells);
+        sorted.sort(java.util.Comparator.comparingDouble(budget));
+        Map<String, List<CellRow>> out = new LinkedHashMap<>();
+        List<CellRow> current = null;
+        double first = Double.NaN;
+        for (CellRow c : sorted) {
+            double b = budget.applyAsDouble(c);
+            if (current == null || b > first * 1.1) {
+                first = b;
+                current = new ArrayList<>();
+                out.put(what + "~" + fmt(b), current);
+            }
+            current.add(c);
+        }
+        return out;
+    }
+
+    private record Tagged(String family, RunPoint point, double initLoss, double batchSequences, double width,
+                          double depth) implements java.io.Serializable {
     }
 
     private static FamilyLaws fitFamily(JavaSparkContext jsc, String family, List<CellRow> cells, Double seqLen,
@@ -163,10 +258,30 @@ public final class FitJob {
                 notes.add("Power-scheduler constants not fitted: " + ex.getMessage());
             }
         }
+        LossSurfaceFit.Result surface = null;
+        List<LossSurfaceFit.Point> surfacePoints = LossSurfaceFit.fromOptima(cells.stream().map(CellRow::optimum).toList());
+        long surfaceN = surfacePoints.stream().mapToDouble(LossSurfaceFit.Point::n).distinct().count();
+        long surfaceD = surfacePoints.stream().mapToDouble(LossSurfaceFit.Point::d).distinct().count();
+        if (surfaceN >= 3 && surfaceD >= 3) {
+            LossSurfaceFit.Coefficients sp = LossSurfaceFit.fitPoints(surfacePoints, LossSurfaceFit.DEFAULT_DELTA);
+            if (sp.finite()) {
+                Broadcast<List<LossSurfaceFit.Point>> ptsB = jsc.broadcast(surfacePoints);
+                long seed = o.seed();
+                int n = o.surfaceBootstraps();
+                jsc.setJobDescription("proxylaw fit " + family + ": " + n + " loss-surface bootstrap replicates");
+                List<LossSurfaceFit.Coefficients> sreps = jsc.parallelize(IntStream.range(0, n).boxed().toList(),
+                        Math.max(1, Math.min(n, jsc.defaultParallelism() * 4)))
+                        .map(i -> LossSurfaceFit.replicate(ptsB.value(), LossSurfaceFit.DEFAULT_DELTA, seed, i)).collect();
+                surface = LossSurfaceFit.summarise(surfacePoints, LossSurfaceFit.DEFAULT_DELTA, sp, sreps);
+            }
+        } else {
+            notes.add("loss surface not fitted: it needs three or more N and D among the usable cells ("
+                    + surfaceN + " N, " + surfaceD + " D).");
+        }
         if (!allDiverged.isEmpty()) {
             notes.add(allDiverged.size() + " cell(s) had every run diverged: " + String.join("; ", allDiverged));
         }
-        return new FamilyLaws(stepLaw, reps, holdout, power, notes);
+        return new FamilyLaws(stepLaw, reps, holdout, power, surface, notes);
     }
 
     static String fmt(double v) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.proxylaw.analysis.fit.CellOptimum;
 import dev.proxylaw.analysis.fit.Interval;
+import dev.proxylaw.analysis.fit.LossSurfaceFit;
+import dev.proxylaw.analysis.fit.TransferMetrics;
 import dev.proxylaw.analysis.fit.PowerSchedulerFit;
 import dev.proxylaw.analysis.fit.StepLawCoefficients;
 import dev.proxylaw.analysis.fit.StepLawFit;
@@ -109,6 +111,25 @@ public final class FitOutput {
                 laws.add(RowFactory.create(e.getKey(), "power", "b", p.pooled().b().point(), p.pooled().b().mean(),
                         p.pooled().b().lo(), p.pooled().b().hi()));
             }
+            if (f.surface() != null) {
+                LossSurfaceFit.Result ls = f.surface();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("form", "L(N, D) = E + A / N^alpha + B / D^beta (Huber in log space, multi-start)");
+                m.put("cells", ls.cells());
+                m.put("E", FitJob.interval(ls.e()));
+                m.put("A", FitJob.interval(ls.a()));
+                m.put("alpha", FitJob.interval(ls.alpha()));
+                m.put("B", FitJob.interval(ls.b()));
+                m.put("beta", FitJob.interval(ls.beta()));
+                m.put("log_rms", ls.logRms());
+                m.put("replicates_used", ls.replicatesUsed());
+                fam.put("loss_surface", m);
+                String[] names = {"E", "A", "alpha", "B", "beta"};
+                Interval[] iv = {ls.e(), ls.a(), ls.alpha(), ls.b(), ls.beta()};
+                for (int i = 0; i < names.length; i++) {
+                    laws.add(RowFactory.create(e.getKey(), "loss_surface", names[i], iv[i].point(), iv[i].mean(), iv[i].lo(), iv[i].hi()));
+                }
+            }
             fam.put("notes", f.notes());
             families.put(e.getKey(), fam);
         }
@@ -116,6 +137,15 @@ public final class FitOutput {
         spark.createDataFrame(laws, LAWS).coalesce(1).write().mode(SaveMode.Overwrite).parquet(out + "/laws");
         Map<String, Object> json = new LinkedHashMap<>(header);
         json.put("families", families);
+        if (!r.transfer().isEmpty() || !r.transferSkipped().isEmpty()) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("axis", r.transferAxis());
+            Map<String, Object> byBudget = new LinkedHashMap<>();
+            r.transfer().forEach((budget, result) -> byBudget.put(budget, transfer(result)));
+            t.put("by_budget", byBudget);
+            t.put("skipped", r.transferSkipped());
+            json.put("transfer", t);
+        }
         Path file = new Path(out, "laws.json");
         FileSystem fs = file.getFileSystem(new Configuration());
         Path tmp = new Path(out, "_laws.json.tmp");
@@ -124,6 +154,32 @@ public final class FitOutput {
         }
         fs.delete(file, false);
         fs.rename(tmp, file);
+    }
+
+    /** Per parameterization (family): slope of ln eta_opt on ln scale, extrapolation cost, asymptotic penalty. */
+    private static Map<String, Object> transfer(TransferMetrics.Result t) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> by = new LinkedHashMap<>();
+        for (TransferMetrics.EtaFit f : t.etaFits()) {
+            Map<String, Object> m = by.computeIfAbsent(f.parameterization(), k -> new LinkedHashMap<>());
+            m.put("eta_slope", f.slope());
+            m.put("eta_fit_residual_rms", f.residualRms());
+            m.put("eta_fit_r2", f.rSquared());
+            m.put("eta_fit_points", f.points());
+        }
+        for (TransferMetrics.Extrapolation x : t.extrapolations()) {
+            Map<String, Object> m = by.computeIfAbsent(x.parameterization(), k -> new LinkedHashMap<>());
+            m.put("extrapolation_scale", x.heldOutScale());
+            m.put("extrapolation_cost", finite(x.cost()));
+            m.put("extrapolation_clamped", x.clamped());
+        }
+        for (TransferMetrics.Asymptote a : t.asymptotes()) {
+            Map<String, Object> m = by.computeIfAbsent(a.parameterization(), k -> new LinkedHashMap<>());
+            m.put("l_inf", a.lInf());
+            m.put("asymptotic_penalty", a.penalty());
+        }
+        out.put("by_parameterization", by);
+        return out;
     }
 
     private static Double finite(double v) {

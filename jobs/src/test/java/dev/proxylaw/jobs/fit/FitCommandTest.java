@@ -40,7 +40,7 @@ class FitCommandTest {
         assertTrue(Files.isRegularFile(csv), "the published runs are expected at " + csv);
         Path out = dir.resolve("published");
         CliRunner.Result r = CliRunner.run("fit", "--runs", csv.toString(), "--out", out.toString(), "--master", "local[2]",
-                "--columns", "batch_tokens=bs * 2048,loss=`smooth loss`");
+                "--columns", "batch_tokens=bs * 2048,loss=`smooth loss`", "--surface-bootstraps", "20");
         assertEquals(0, r.code(), r.out() + r.err());
         JsonNode law = laws(out).at("/families/table/step_law");
         // science.md: lr ~ N^-0.77 (95%: -0.87..-0.67) * D^0.20 (0.13..0.26), bs ~ D^0.61 (0.54..0.68)
@@ -54,6 +54,9 @@ class FitCommandTest {
         assertEquals(0.54, law.at("/kD/lo95").asDouble(), 0.03);
         assertEquals(0.68, law.at("/kD/hi95").asDouble(), 0.03);
         assertEquals(17, law.get("cells").asInt());
+        JsonNode surface = laws(out).at("/families/table/loss_surface");
+        assertTrue(Double.isFinite(surface.at("/alpha/point").asDouble()) && Double.isFinite(surface.at("/beta/point").asDouble()),
+                surface.toString());
         assertEquals(1000, law.get("replicates").size());
         // the paper reports about 0.09% for its held-out cells
         double heldOut = laws(out).at("/families/table/holdout/mean_relative_error").asDouble();
@@ -104,7 +107,7 @@ class FitCommandTest {
         Path table = Files.writeString(dir.resolve("known.csv"), csv);
         Path out = dir.resolve("known");
         CliRunner.Result r = CliRunner.run("fit", "--runs", table.toString(), "--out", out.toString(), "--master", "local[2]",
-                "--bootstraps", "200");
+                "--bootstraps", "200", "--surface-bootstraps", "10");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("1 with every run diverged"), r.out());
         JsonNode law = laws(out).at("/families/table/step_law");
@@ -131,7 +134,7 @@ class FitCommandTest {
                   schedule: {type: constant, warmup_steps: 2}
                   train: {batch_size: 4, eval_batches: 1}
                 axes:
-                  model.d_model: [8, 16]
+                  model.d_model: [8, 16, 24]
                   derive.tokens_per_param: [0.2, 0.4]
                   optim.lr: [0.003, 0.01, 0.03]
                 """);
@@ -144,13 +147,20 @@ class FitCommandTest {
         JsonNode fam = families.elements().next();
         assertTrue(fam.has("step_law"), fam.toString());
         assertTrue(Double.isFinite(fam.at("/step_law/cN/point").asDouble()));
+        // three widths: transfer of eta_opt across width is measured for the one parameterization swept
+        JsonNode transfer = laws(out).get("transfer");
+        assertEquals("width", transfer.get("axis").asText(), transfer.toString());
+        // tokens per parameter is the fixed budget here (D = k N, rounded up to whole steps): D/N ~ 0.2 and ~ 0.4
+        JsonNode byBudget = transfer.get("by_budget");
+        assertEquals(2, byBudget.size() + transfer.get("skipped").size(), transfer.toString());
+        assertTrue(byBudget.fieldNames().next().startsWith("D/N~"), transfer.toString());
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT count(*) n, min(runs) r, count(lr_sensitivity) sens FROM read_parquet('"
                     + out.resolve("cells") + "/*.parquet')");
             rs.next();
-            assertEquals(4, rs.getInt("n"), "2 widths x 2 token budgets");
+            assertEquals(6, rs.getInt("n"), "3 widths x 2 token budgets");
             assertEquals(3, rs.getInt("r"));
-            assertEquals(4, rs.getInt("sens"), "LR sensitivity from each run's initial loss in steps/");
+            assertEquals(6, rs.getInt("sens"), "LR sensitivity from each run's initial loss in steps/");
         }
     }
 
