@@ -54,7 +54,7 @@ final class FitBench {
             out.printf("plain Spark scan of runs/ and steps/ (%,d rows): %.1f s%n", rows, scan);
 
             long f0 = System.nanoTime();
-            var input = FitInput.sweep(spark, dir).cache();
+            var input = FitInput.sweep(spark, dir, 100).cache();
             long inputRows = input.count();
             double tInput = (System.nanoTime() - f0) / 1e9;
             long f1 = System.nanoTime();

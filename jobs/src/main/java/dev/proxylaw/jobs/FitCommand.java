@@ -24,12 +24,12 @@ final class FitCommand {
 
     static int run(String[] argv, PrintStream out) throws Exception {
         Args a = new Args("fit", argv, 1, Set.of("out", "runs", "columns", "band", "bootstraps", "surface-bootstraps", "seed",
-                "master", "conf"));
+                "logit-step", "master", "conf"));
         String table = a.get("runs", null);
         if ((table == null) == (a.positional.size() != 1) || (table != null && a.get("out", null) == null)) {
             throw new UserError("Usage: proxylaw fit DIR [--out DIR2] | proxylaw fit --runs FILE.csv|FILE.parquet --out DIR2 "
                     + "[--columns 'batch_tokens=bs * 2048,loss=`smooth loss`'] [--band 0.0025] [--bootstraps 1000] "
-                    + "[--surface-bootstraps 200] [--seed 1]");
+                    + "[--surface-bootstraps 200] [--logit-step 100] [--seed 1]");
         }
         String source = table != null ? table : a.positional.get(0);
         String dest = a.get("out", source);
@@ -46,7 +46,7 @@ final class FitCommand {
         SparkSession spark = Spark.session("proxylaw fit " + source, a.get("master", null), conf);
         try {
             Dataset<Row> input = table != null ? FitInput.table(spark, table, a.get("columns", null))
-                    : FitInput.sweep(spark, source);
+                    : FitInput.sweep(spark, source, a.intValue("logit-step", 100));
             if (input.isEmpty()) {
                 throw new UserError("Cannot fit " + source + ": it has no COMPLETED or DIVERGED runs. Run the sweep first.");
             }

@@ -20,7 +20,7 @@ public final class MaxLogitExtrapolation {
     }
 
     /** One run's block-0 max attention logit at the fixed step, at model size N (non-embedding parameters). */
-    public record Point(double lr, double n, double maxLogit) {
+    public record Point(double lr, double n, double maxLogit) implements java.io.Serializable {
         public Point {
             if (!(lr > 0) || !(n > 0) || !(maxLogit > 0) || !Double.isFinite(maxLogit)) {
                 throw new IllegalArgumentException("Cannot build max-logit point: lr=" + lr + ", N=" + n + ", logit="

@@ -2,6 +2,9 @@ package dev.proxylaw.jobs.fit;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.struct;
 
 import dev.proxylaw.analysis.Smoothing;
@@ -19,7 +22,8 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * What the fit reads, as one table of canonical columns: family, cell, N, D, lr, batch_tokens,
- * batch_sequences, loss (the final smoothed loss), init_loss, status. A family is everything that is
+ * batch_sequences, loss (the final smoothed loss), init_loss, status, and block0_logit (block 0's max
+ * attention logit at a fixed step, for the instability extrapolation). A family is everything that is
  * neither N, D, LR nor batch (parameterization, interventions, schedule): laws are fitted per family,
  * optima per (family, N, D) cell.
  */
@@ -30,7 +34,7 @@ public final class FitInput {
     }
 
     /** A sweep's dataset: terminal runs, each run's smoothed loss recomputed from its steps in parallel. */
-    public static Dataset<Row> sweep(SparkSession spark, String dir) {
+    public static Dataset<Row> sweep(SparkSession spark, String dir, long logitStep) {
         Dataset<Row> runs;
         Dataset<Row> steps;
         try {
@@ -44,8 +48,9 @@ public final class FitInput {
                 DataTypes.DoubleType);
         // per run: the Step Law smooth loss over the logged train loss, in step order, and the loss at init
         Dataset<Row> perRun = steps.groupBy("run_id")
-                .agg(collect_list(struct(col("step"), col("loss"))).as("curve"))
-                .selectExpr("run_id", "step_law_smooth(curve) AS smoothed",
+                .agg(collect_list(struct(col("step"), col("loss"))).as("curve"),
+                        max(when(col("step").equalTo(logitStep), element_at(col("max_attn_logit"), 1))).as("block0_logit"))
+                .selectExpr("run_id", "step_law_smooth(curve) AS smoothed", "block0_logit",
                         "aggregate(curve, CAST(NULL AS DOUBLE), (acc, x) -> CASE WHEN x.step = 0 THEN x.loss ELSE acc END) AS init_loss");
         Dataset<Row> terminal = runs.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id");
         return terminal.join(perRun, "run_id").selectExpr(
@@ -55,7 +60,7 @@ public final class FitInput {
                         + "concat('schedule=', schedule_type, '/', warmup_steps)) AS family",
                 "CAST(n_steplaw AS DOUBLE) AS N", "CAST(tokens AS DOUBLE) AS D", "lr",
                 "CAST(batch_tokens AS DOUBLE) AS batch_tokens", "CAST(batch_size AS DOUBLE) AS batch_sequences",
-                "smoothed AS loss", "init_loss", "status", "d_model AS width", "n_layers AS depth");
+                "smoothed AS loss", "init_loss", "status", "d_model AS width", "n_layers AS depth", "block0_logit");
     }
 
     static Double smooth(scala.collection.Seq<Row> curve) {
@@ -115,6 +120,7 @@ public final class FitInput {
         select.add("CAST(NULL AS DOUBLE) AS init_loss");
         select.add("CAST(NULL AS INT) AS width");
         select.add("CAST(NULL AS INT) AS depth");
+        select.add("CAST(NULL AS DOUBLE) AS block0_logit");
         try {
             Dataset<Row> out = raw.selectExpr(select.toArray(String[]::new));
             out.schema();   // analysis errors surface here, before any job runs

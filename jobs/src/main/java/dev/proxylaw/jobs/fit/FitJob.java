@@ -5,6 +5,7 @@ import dev.proxylaw.analysis.fit.Interval;
 import dev.proxylaw.analysis.fit.LinearFit;
 import dev.proxylaw.analysis.fit.LossSurfaceFit;
 import dev.proxylaw.analysis.fit.LrSensitivity;
+import dev.proxylaw.analysis.fit.MaxLogitExtrapolation;
 import dev.proxylaw.analysis.fit.PowerSchedulerFit;
 import dev.proxylaw.analysis.fit.RunPoint;
 import dev.proxylaw.analysis.fit.StepLawCoefficients;
@@ -42,14 +43,14 @@ public final class FitJob {
     }
 
     /** One cell's optimum with its family, its runs and its LR sensitivity (NaN without init losses). */
-    public record CellRow(String family, CellOptimum optimum, double lrSensitivity, List<RunPoint> runs)
-            implements java.io.Serializable {
+    public record CellRow(String family, CellOptimum optimum, double lrSensitivity, List<RunPoint> runs,
+                          List<MaxLogitExtrapolation.Point> logits) implements java.io.Serializable {
     }
 
     /** What was fitted for one family; a law that could not be fitted is null with the reason in notes. */
     public record FamilyLaws(StepLawFit.Result stepLaw, List<StepLawCoefficients> replicates,
                              StepLawHoldout.Result holdout, PowerSchedulerFit.Result power, LossSurfaceFit.Result surface,
-                             List<String> notes) {
+                             MaxLogitExtrapolation.Result maxLogit, List<String> notes) {
     }
 
 
@@ -74,9 +75,11 @@ public final class FitJob {
             Object seqs = r.getAs("batch_sequences");
             Object width = r.getAs("width");
             Object depth = r.getAs("depth");
+            Object logit = r.getAs("block0_logit");
             return List.of(new Tuple2<>(cell, new Tagged(family, p, init == null ? Double.NaN : (Double) init,
                     seqs == null ? Double.NaN : (Double) seqs, width == null ? Double.NaN : ((Number) width).doubleValue(),
-                    depth == null ? Double.NaN : ((Number) depth).doubleValue()))).iterator();
+                    depth == null ? Double.NaN : ((Number) depth).doubleValue(),
+                    logit == null ? Double.NaN : (Double) logit))).iterator();
         });
         double band = o.band();
         List<Tuple2<String, Tuple2<CellRow, double[]>>> perCell = keyed.groupByKey().mapValues(group -> {
@@ -87,7 +90,11 @@ public final class FitJob {
             double seqs = Double.NaN;
             double width = Double.NaN;
             double depth = Double.NaN;
+            List<MaxLogitExtrapolation.Point> logits = new ArrayList<>();
             for (Tagged t : group) {
+                if (Double.isFinite(t.block0Logit()) && t.block0Logit() > 0) {
+                    logits.add(new MaxLogitExtrapolation.Point(t.point().lr(), t.point().n(), t.block0Logit()));
+                }
                 runs.add(t.point());
                 family = t.family();
                 width = t.width();
@@ -103,7 +110,7 @@ public final class FitJob {
             CellOptimum opt = CellOptimum.of(runs.get(0).cell(), runs, band);
             double sensitivity = inits == 0 || runs.stream().noneMatch(r -> !r.diverged()) ? Double.NaN
                     : LrSensitivity.of(runs, init / inits);
-            return new Tuple2<>(new CellRow(family, opt, sensitivity, runs), new double[] {seqs, width, depth});
+            return new Tuple2<>(new CellRow(family, opt, sensitivity, runs, logits), new double[] {seqs, width, depth});
         }).collect();
         List<CellRow> cells = perCell.stream().map(t -> t._2()._1()).sorted((a, b) -> a.optimum().cell()
                 .compareTo(b.optimum().cell())).collect(Collectors.toList());
@@ -202,7 +209,7 @@ public final class FitJob {
     }
 
     private record Tagged(String family, RunPoint point, double initLoss, double batchSequences, double width,
-                          double depth) implements java.io.Serializable {
+                          double depth, double block0Logit) implements java.io.Serializable {
     }
 
     private static FamilyLaws fitFamily(JavaSparkContext jsc, String family, List<CellRow> cells, Double seqLen,
@@ -278,10 +285,16 @@ public final class FitJob {
             notes.add("loss surface not fitted: it needs three or more N and D among the usable cells ("
                     + surfaceN + " N, " + surfaceD + " D).");
         }
+        // Wortsman et al.: block 0's max attention logit at a fixed step against size, per LR, to 1e4
+        MaxLogitExtrapolation.Result maxLogit = null;
+        List<MaxLogitExtrapolation.Point> logits = cells.stream().flatMap(c -> c.logits().stream()).toList();
+        if (logits.stream().mapToDouble(MaxLogitExtrapolation.Point::n).distinct().count() >= 2) {
+            maxLogit = MaxLogitExtrapolation.fit(logits, MaxLogitExtrapolation.DEFAULT_THRESHOLD);
+        }
         if (!allDiverged.isEmpty()) {
             notes.add(allDiverged.size() + " cell(s) had every run diverged: " + String.join("; ", allDiverged));
         }
-        return new FamilyLaws(stepLaw, reps, holdout, power, surface, notes);
+        return new FamilyLaws(stepLaw, reps, holdout, power, surface, maxLogit, notes);
     }
 
     static String fmt(double v) {

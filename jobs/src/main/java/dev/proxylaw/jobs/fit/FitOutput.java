@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.proxylaw.analysis.fit.CellOptimum;
 import dev.proxylaw.analysis.fit.Interval;
 import dev.proxylaw.analysis.fit.LossSurfaceFit;
+import dev.proxylaw.analysis.fit.MaxLogitExtrapolation;
 import dev.proxylaw.analysis.fit.TransferMetrics;
 import dev.proxylaw.analysis.fit.PowerSchedulerFit;
 import dev.proxylaw.analysis.fit.StepLawCoefficients;
@@ -129,6 +130,25 @@ public final class FitOutput {
                 for (int i = 0; i < names.length; i++) {
                     laws.add(RowFactory.create(e.getKey(), "loss_surface", names[i], iv[i].point(), iv[i].mean(), iv[i].lo(), iv[i].hi()));
                 }
+            }
+            if (f.maxLogit() != null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("form", "ln max_logit_block0 = c + s ln N at the fixed step, per LR");
+                m.put("threshold", f.maxLogit().threshold());
+                List<Map<String, Object>> byLr = new ArrayList<>();
+                for (MaxLogitExtrapolation.LrFit lf : f.maxLogit().fits()) {
+                    Map<String, Object> x = new LinkedHashMap<>();
+                    x.put("lr", lf.lr());
+                    x.put("points", lf.points());
+                    x.put("slope", lf.slope());
+                    x.put("r2", lf.rSquared());
+                    x.put("n_cross", Double.isFinite(lf.nCross()) ? lf.nCross() : null);
+                    x.put("already_crossed", lf.alreadyCrossed());
+                    byLr.add(x);
+                }
+                m.put("by_lr", byLr);
+                m.put("unfit_lrs", f.maxLogit().unfitLrs());
+                fam.put("max_logit", m);
             }
             fam.put("notes", f.notes());
             families.put(e.getKey(), fam);

@@ -140,13 +140,18 @@ class FitCommandTest {
                 """);
         Path out = dir.resolve("sweep");
         assertEquals(0, CliRunner.run("sweep", spec.toString(), "--out", out.toString(), "--master", "local[2]").code());
-        CliRunner.Result r = CliRunner.run("fit", out.toString(), "--master", "local[2]", "--bootstraps", "50");
+        CliRunner.Result r = CliRunner.run("fit", out.toString(), "--master", "local[2]", "--bootstraps", "50",
+                "--logit-step", "2");
         assertEquals(0, r.code(), r.out() + r.err());
         JsonNode families = laws(out).get("families");
         assertEquals(1, families.size(), families.toString());
         JsonNode fam = families.elements().next();
         assertTrue(fam.has("step_law"), fam.toString());
         assertTrue(Double.isFinite(fam.at("/step_law/cN/point").asDouble()));
+        // block 0's max attention logit at step 2 against size, one line per LR over the three sizes
+        JsonNode maxLogit = fam.get("max_logit");
+        assertEquals(3, maxLogit.get("by_lr").size(), maxLogit.toString());
+        assertEquals(6, maxLogit.get("by_lr").get(0).get("points").asInt(), "3 widths x 2 budgets");
         // three widths: transfer of eta_opt across width is measured for the one parameterization swept
         JsonNode transfer = laws(out).get("transfer");
         assertEquals("width", transfer.get("axis").asText(), transfer.toString());
