@@ -43,7 +43,8 @@ final class FitBench {
             spark.range((long) runs * steps).selectExpr(
                     "lpad(hex(id DIV " + steps + "), 16, '0') AS run_id", "id % " + steps + " AS step",
                     "2.0 + 3.0 * exp(-(id % " + steps + ") / 100.0) + 0.01 * pow((id DIV " + steps + ") % 10 - 4.5, 2) "
-                            + "+ 0.01 * pow(((id DIV " + steps + ") DIV 10) % 10 - 4.5, 2) + 0.002 * randn(1) AS loss")
+                            + "+ 0.01 * pow(((id DIV " + steps + ") DIV 10) % 10 - 4.5, 2) + 0.002 * randn(1) AS loss",
+                    "array(5.0 * pow(2, ((id DIV " + steps + ") DIV 100) % 6) * (1 + (id DIV " + steps + ") % 10)) AS max_attn_logit")
                     .write().mode(SaveMode.Overwrite).parquet(dir + "/steps");
             out.printf("wrote %,d runs x %,d steps in %.1f s%n", runs, steps, (System.nanoTime() - t0) / 1e9);
 

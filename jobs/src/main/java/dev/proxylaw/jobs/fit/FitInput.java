@@ -3,6 +3,7 @@ package dev.proxylaw.jobs.fit;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.struct;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -47,9 +49,12 @@ public final class FitInput {
         spark.udf().register("step_law_smooth", (UDF1<scala.collection.Seq<Row>, Double>) FitInput::smooth,
                 DataTypes.DoubleType);
         // per run: the Step Law smooth loss over the logged train loss, in step order, and the loss at init
+        // steps written elsewhere may lack the per-layer logits: then there is nothing to extrapolate
+        Column block0 = Arrays.asList(steps.columns()).contains("max_attn_logit")
+                ? element_at(col("max_attn_logit"), 1) : lit(null).cast(DataTypes.DoubleType);
         Dataset<Row> perRun = steps.groupBy("run_id")
                 .agg(collect_list(struct(col("step"), col("loss"))).as("curve"),
-                        max(when(col("step").equalTo(logitStep), element_at(col("max_attn_logit"), 1))).as("block0_logit"))
+                        max(when(col("step").equalTo(logitStep), block0)).as("block0_logit"))
                 .selectExpr("run_id", "step_law_smooth(curve) AS smoothed", "block0_logit",
                         "aggregate(curve, CAST(NULL AS DOUBLE), (acc, x) -> CASE WHEN x.step = 0 THEN x.loss ELSE acc END) AS init_loss");
         Dataset<Row> terminal = runs.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id");
