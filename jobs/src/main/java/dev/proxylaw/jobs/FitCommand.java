@@ -38,12 +38,7 @@ final class FitCommand {
         if (!(o.band() > 0 && o.band() < 1) || o.bootstraps() < 1 || o.surfaceBootstraps() < 1) {
             throw new UserError("Cannot fit: --band must lie in (0, 1); --bootstraps and --surface-bootstraps at least 1.");
         }
-        Map<String, String> conf = new LinkedHashMap<>();
-        for (String kv : a.all("conf")) {
-            Map.Entry<String, String> e = Spark.confEntry(kv);
-            conf.put(e.getKey(), e.getValue());
-        }
-        SparkSession spark = Spark.session("proxylaw fit " + source, a.get("master", null), conf);
+        SparkSession spark = Spark.session("proxylaw fit " + source, a.get("master", null), Spark.confs(a.all("conf")));
         try {
             Dataset<Row> input = table != null ? FitInput.table(spark, table, a.get("columns", null))
                     : FitInput.sweep(spark, source, a.intValue("logit-step", 100));

@@ -57,10 +57,7 @@ final class SweepCommand {
                 master = conf.remove("spark.master");
             }
         }
-        for (String kv : a.all("conf")) {
-            Map.Entry<String, String> e = Spark.confEntry(kv);
-            conf.put(e.getKey(), e.getValue());
-        }
+        conf.putAll(Spark.confs(a.all("conf")));   // --conf overrides --properties
         // one single-threaded training per core; a task needs as many cores as threads it trains with
         conf.putIfAbsent("spark.task.cpus", String.valueOf(options.threadsPerTask()));
         Spark.checkReachable(master != null ? master : System.getProperty("spark.master", "local[*]"));   // before writing anything

@@ -33,15 +33,13 @@ final class TokenizeCommand {
         TokenizeOptions o = new TokenizeOptions(a.positional, a.get("out", null), a.get("format", "text"),
                 a.get("field", null), a.get("tokenizer", "gpt2"), a.doubleValue("val-fraction", 0.01),
                 (long) (a.doubleValue("shard-mb", 64) * (1 << 20)));
-        Map<String, String> conf = new LinkedHashMap<>();
+        Map<String, String> conf = Spark.confs(a.all("conf"));
         Map<String, String> hadoop = new LinkedHashMap<>();
-        for (String kv : a.all("conf")) {
-            Map.Entry<String, String> e = Spark.confEntry(kv);
-            conf.put(e.getKey(), e.getValue());
-            if (e.getKey().startsWith("spark.hadoop.")) {
-                hadoop.put(e.getKey().substring("spark.hadoop.".length()), e.getValue());
+        conf.forEach((k, v) -> {
+            if (k.startsWith("spark.hadoop.")) {
+                hadoop.put(k.substring("spark.hadoop.".length()), v);
             }
-        }
+        });
         TokenizeJob job = TokenizeJob.prepare(o, hadoop);
         Tokenizer tok = Tokenizers.byId(o.tokenizer());
         out.printf("tokenize: %,d file%s, %,d bytes, in %d unit%s of up to %s MiB; tokenizer %s (vocab %,d, %s); "

@@ -233,13 +233,9 @@ public final class FitJob {
         if (point == null || !point.finite()) {
             notes.add("Step Law not fitted: the cells span " + ns + " N and " + ds + " D values; it needs at least two of each.");
         } else {
-            // bootstrap replicates as Spark tasks: each is a pure function of (kept runs, seed, index)
-            Broadcast<List<RunPoint>> keptB = jsc.broadcast(kept);
             long seed = o.seed();
-            jsc.setJobDescription("proxylaw fit " + family + ": " + o.bootstraps() + " Step Law bootstrap replicates");
-            reps = jsc.parallelize(IntStream.range(0, o.bootstraps()).boxed().toList(),
-                    Math.max(1, Math.min(o.bootstraps(), jsc.defaultParallelism() * 4)))
-                    .map(i -> StepLawFit.replicate(keptB.value(), seed, i)).collect();
+            reps = replicates(jsc, "proxylaw fit " + family + ": Step Law bootstrap", kept, o.bootstraps(),
+                    (pts, i) -> StepLawFit.replicate(pts, seed, i));
             stepLaw = StepLawFit.summarise(cells.size(), kept, allDiverged, point, reps);
             console.println("[" + family + "] " + stepLaw);
             if (ns >= 3) {
@@ -272,13 +268,10 @@ public final class FitJob {
         if (surfaceN >= 3 && surfaceD >= 3) {
             LossSurfaceFit.Coefficients sp = LossSurfaceFit.fitPoints(surfacePoints, LossSurfaceFit.DEFAULT_DELTA);
             if (sp.finite()) {
-                Broadcast<List<LossSurfaceFit.Point>> ptsB = jsc.broadcast(surfacePoints);
                 long seed = o.seed();
-                int n = o.surfaceBootstraps();
-                jsc.setJobDescription("proxylaw fit " + family + ": " + n + " loss-surface bootstrap replicates");
-                List<LossSurfaceFit.Coefficients> sreps = jsc.parallelize(IntStream.range(0, n).boxed().toList(),
-                        Math.max(1, Math.min(n, jsc.defaultParallelism() * 4)))
-                        .map(i -> LossSurfaceFit.replicate(ptsB.value(), LossSurfaceFit.DEFAULT_DELTA, seed, i)).collect();
+                List<LossSurfaceFit.Coefficients> sreps = replicates(jsc, "proxylaw fit " + family
+                        + ": loss-surface bootstrap", surfacePoints, o.surfaceBootstraps(),
+                        (pts, i) -> LossSurfaceFit.replicate(pts, LossSurfaceFit.DEFAULT_DELTA, seed, i));
                 surface = LossSurfaceFit.summarise(surfacePoints, LossSurfaceFit.DEFAULT_DELTA, sp, sreps);
             }
         } else {
@@ -295,6 +288,23 @@ public final class FitJob {
             notes.add(allDiverged.size() + " cell(s) had every run diverged: " + String.join("; ", allDiverged));
         }
         return new FamilyLaws(stepLaw, reps, holdout, power, surface, maxLogit, notes);
+    }
+
+    /** One bootstrap replicate: a pure function of the (broadcast) points and its index. */
+    interface Replicate<P, R> extends java.io.Serializable {
+        R apply(List<P> points, int index);
+    }
+
+    /** {@code n} replicates as Spark tasks, a few per core, over points broadcast once. */
+    static <P, R> List<R> replicates(JavaSparkContext jsc, String description, List<P> points, int n, Replicate<P, R> fn) {
+        Broadcast<List<P>> b = jsc.broadcast(points);
+        jsc.setJobDescription(description + ": " + n + " replicates");
+        try {
+            return jsc.parallelize(IntStream.range(0, n).boxed().toList(), Math.max(1, Math.min(n, jsc.defaultParallelism() * 4)))
+                    .map(i -> fn.apply(b.value(), i)).collect();
+        } finally {
+            b.destroy();
+        }
     }
 
     static String fmt(double v) {

@@ -56,7 +56,17 @@ public final class Spark {
                 + "Start the master or pass the right --master URL.");
     }
 
-    /** Parses repeated {@code --conf k=v} values. */
+    /** Parses repeated {@code --conf k=v} values, in order. */
+    public static Map<String, String> confs(java.util.List<String> kvs) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String kv : kvs) {
+            Map.Entry<String, String> e = confEntry(kv);
+            out.put(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    /** Parses one {@code --conf k=v} value. */
     public static Map.Entry<String, String> confEntry(String kv) {
         int eq = kv.indexOf('=');
         if (eq <= 0) {
