@@ -2,11 +2,11 @@ package dev.proxylaw.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proxylaw.analysis.fit.Bootstrap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -67,8 +67,8 @@ final class PredictCommand {
                 + law.at("/cD/point").asDouble() * Math.log(d));
         double btPoint = Math.exp(law.at("/k0/point").asDouble() + law.at("/kD/point").asDouble() * Math.log(d));
         out.printf("family %s, N = %.4g, D = %.4g%n", family, n, d);
-        out.printf("  peak LR       %.4g   (95%%: %.4g .. %.4g)%n", lrPoint, pct(lr, 2.5), pct(lr, 97.5));
-        out.printf("  batch tokens  %.4g   (95%%: %.4g .. %.4g)%n", btPoint, pct(bt, 2.5), pct(bt, 97.5));
+        out.printf("  peak LR       %.4g   (95%%: %.4g .. %.4g)%n", lrPoint, Bootstrap.percentile(lr, 0.025), Bootstrap.percentile(lr, 0.975));
+        out.printf("  batch tokens  %.4g   (95%%: %.4g .. %.4g)%n", btPoint, Bootstrap.percentile(bt, 0.025), Bootstrap.percentile(bt, 0.975));
         JsonNode power = families.get(family).path("power");
         if (a.get("power-batch", null) != null) {
             if (power.isMissingNode()) {
@@ -85,17 +85,5 @@ final class PredictCommand {
             }
         }
         return 0;
-    }
-
-    /** Linear-interpolated percentile over the finite values. */
-    static double pct(double[] xs, double p) {
-        double[] v = Arrays.stream(xs).filter(Double::isFinite).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        double pos = p / 100 * (v.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(v.length - 1, lo + 1);
-        return v[lo] + (v[hi] - v[lo]) * (pos - lo);
     }
 }

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -46,8 +47,10 @@ final class StatusCommand {
         long completed = rows.stream().filter(r -> r.status().equals("COMPLETED")).count();
         long diverged = rows.stream().filter(r -> r.status().equals("DIVERGED")).count();
         long failedAttempts = rows.stream().filter(r -> r.status().equals("FAILED")).count();
+        Set<String> terminalIds = rows.stream().filter(r -> !r.status().equals("FAILED")).map(RunsTable.Row::runId)
+                .collect(Collectors.toSet());
         long failedRuns = rows.stream().filter(r -> r.status().equals("FAILED")).map(RunsTable.Row::runId).distinct()
-                .filter(id -> rows.stream().noneMatch(r -> r.runId().equals(id) && !r.status().equals("FAILED"))).count();
+                .filter(id -> !terminalIds.contains(id)).count();
         long tokens = rows.stream().filter(r -> !r.status().equals("FAILED")).mapToLong(RunsTable.Row::tokens).sum();
         double wall = rows.stream().mapToDouble(r -> Double.isNaN(r.wallSeconds()) ? 0 : r.wallSeconds()).sum();
         out.printf("sweep %s in %s%n", sweep == null ? "(no plan file)" : sweep, dir);

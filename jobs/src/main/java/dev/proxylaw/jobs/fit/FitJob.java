@@ -1,8 +1,6 @@
 package dev.proxylaw.jobs.fit;
 
 import dev.proxylaw.analysis.fit.CellOptimum;
-import dev.proxylaw.analysis.fit.Interval;
-import dev.proxylaw.analysis.fit.LinearFit;
 import dev.proxylaw.analysis.fit.LossSurfaceFit;
 import dev.proxylaw.analysis.fit.LrSensitivity;
 import dev.proxylaw.analysis.fit.MaxLogitExtrapolation;
@@ -311,19 +309,4 @@ public final class FitJob {
         return String.format("%.4g", v);
     }
 
-    static Map<String, Object> interval(Interval i) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("point", i.point());
-        m.put("mean", i.mean());
-        m.put("lo95", i.lo());
-        m.put("hi95", i.hi());
-        return m;
-    }
-
-    static Map<String, Object> fit(LinearFit f) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("r2", f.rSquared());
-        m.put("residual_rms", f.residualRms());
-        return m;
-    }
 }

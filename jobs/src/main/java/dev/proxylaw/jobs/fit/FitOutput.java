@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.proxylaw.analysis.fit.CellOptimum;
 import dev.proxylaw.analysis.fit.Interval;
+import dev.proxylaw.analysis.fit.LinearFit;
 import dev.proxylaw.analysis.fit.LossSurfaceFit;
 import dev.proxylaw.analysis.fit.MaxLogitExtrapolation;
 import dev.proxylaw.analysis.fit.TransferMetrics;
@@ -71,11 +72,11 @@ public final class FitOutput {
                 law.put("cells", s.cells());
                 law.put("kept_runs", s.kept());
                 for (int i = 0; i < names.length; i++) {
-                    law.put(names[i], FitJob.interval(iv[i]));
+                    law.put(names[i], interval(iv[i]));
                     laws.add(RowFactory.create(e.getKey(), "step_law", names[i], iv[i].point(), iv[i].mean(), iv[i].lo(), iv[i].hi()));
                 }
-                law.put("lr_fit", FitJob.fit(s.lrFit()));
-                law.put("batch_fit", FitJob.fit(s.batchFit()));
+                law.put("lr_fit", fit(s.lrFit()));
+                law.put("batch_fit", fit(s.batchFit()));
                 law.put("replicates_used", s.replicatesUsed());
                 law.put("all_diverged_cells", s.allDivergedCells());
                 List<double[]> reps = new ArrayList<>();
@@ -98,12 +99,12 @@ public final class FitOutput {
                 PowerSchedulerFit.Result p = f.power();
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("form", "ln(eta_opt / B_sequences) = ln a + b ln D");
-                m.put("ln_a", FitJob.interval(p.pooled().lnA()));
-                m.put("b", FitJob.interval(p.pooled().b()));
+                m.put("ln_a", interval(p.pooled().lnA()));
+                m.put("b", interval(p.pooled().b()));
                 m.put("sizes_agree", p.sizesAgree());
                 Map<String, Object> bySize = new LinkedHashMap<>();
                 for (PowerSchedulerFit.SizeFit sf : p.bySize()) {
-                    bySize.put(sf.size(), Map.of("ln_a", FitJob.interval(sf.lnA()), "b", FitJob.interval(sf.b())));
+                    bySize.put(sf.size(), Map.of("ln_a", interval(sf.lnA()), "b", interval(sf.b())));
                 }
                 m.put("by_size", bySize);
                 fam.put("power", m);
@@ -117,11 +118,11 @@ public final class FitOutput {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("form", "L(N, D) = E + A / N^alpha + B / D^beta (Huber in log space, multi-start)");
                 m.put("cells", ls.cells());
-                m.put("E", FitJob.interval(ls.e()));
-                m.put("A", FitJob.interval(ls.a()));
-                m.put("alpha", FitJob.interval(ls.alpha()));
-                m.put("B", FitJob.interval(ls.b()));
-                m.put("beta", FitJob.interval(ls.beta()));
+                m.put("E", interval(ls.e()));
+                m.put("A", interval(ls.a()));
+                m.put("alpha", interval(ls.alpha()));
+                m.put("B", interval(ls.b()));
+                m.put("beta", interval(ls.beta()));
                 m.put("log_rms", ls.logRms());
                 m.put("replicates_used", ls.replicatesUsed());
                 fam.put("loss_surface", m);
@@ -200,6 +201,22 @@ public final class FitOutput {
         }
         out.put("by_parameterization", by);
         return out;
+    }
+
+    private static Map<String, Object> interval(Interval i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("point", i.point());
+        m.put("mean", i.mean());
+        m.put("lo95", i.lo());
+        m.put("hi95", i.hi());
+        return m;
+    }
+
+    private static Map<String, Object> fit(LinearFit f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("r2", f.rSquared());
+        m.put("residual_rms", f.residualRms());
+        return m;
     }
 
     private static Double finite(double v) {
