@@ -13,7 +13,9 @@ public record LinearFit(double[] beta, double rSquared, double residualRms, int 
         if (x.length != y.length) {
             throw new IllegalArgumentException("Cannot fit: " + x.length + " rows of x but " + y.length + " of y.");
         }
-        OLSMultipleLinearRegression r = new OLSMultipleLinearRegression();
+        // a singularity threshold on QR's diagonal: the default (0) lets a resample whose ln N and ln D are
+        // collinear up to rounding through, with coefficients of 1e15 that wreck the bootstrap's mean
+        OLSMultipleLinearRegression r = new OLSMultipleLinearRegression(1e-9);
         try {
             r.newSampleData(y.clone(), copy(x));
             double[] beta = r.estimateRegressionParameters();

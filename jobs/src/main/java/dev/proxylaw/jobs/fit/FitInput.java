@@ -35,7 +35,10 @@ public final class FitInput {
     private FitInput() {
     }
 
-    /** A sweep's dataset: terminal runs, each run's smoothed loss recomputed from its steps in parallel. */
+    /**
+     * A sweep's dataset: terminal runs, each run's smoothed loss recomputed from its steps in parallel. D is the
+     * planned budget, not the tokens trained: a run that diverged early belongs to the cell it was planned in.
+     */
     public static Dataset<Row> sweep(SparkSession spark, String dir, long logitStep) {
         Dataset<Row> runs;
         Dataset<Row> steps;
@@ -63,9 +66,22 @@ public final class FitInput {
                         + "concat('emb_lr_mult=', embedding_lr_mult), concat('alpha=', alpha), concat('qk_ln=', qk_layernorm), "
                         + "concat('z_loss=', z_loss), concat('wd=', weight_decay, '/', wd_style), concat('eps=', eps), "
                         + "concat('schedule=', schedule_type, '/', warmup_steps)) AS family",
-                "CAST(n_steplaw AS DOUBLE) AS N", "CAST(tokens AS DOUBLE) AS D", "lr",
+                "CAST(n_steplaw AS DOUBLE) AS N", plannedTokens(runs) + " AS D", "lr",
                 "CAST(batch_tokens AS DOUBLE) AS batch_tokens", "CAST(batch_size AS DOUBLE) AS batch_sequences",
                 "smoothed AS loss", "init_loss", "status", "d_model AS width", "n_layers AS depth", "block0_logit");
+    }
+
+    /**
+     * The run's planned token budget: train.tokens from its config when the sweep set one (so runs at other
+     * batch sizes share the cell even where whole steps round it differently), else steps x batch tokens.
+     * Datasets without the config columns fall back to the tokens trained.
+     */
+    static String plannedTokens(Dataset<Row> runs) {
+        List<String> cols = Arrays.asList(runs.columns());
+        if (!cols.contains("config_json") || !cols.contains("total_steps")) {
+            return "CAST(tokens AS DOUBLE)";
+        }
+        return "CAST(COALESCE(CAST(get_json_object(config_json, '$.train.tokens') AS BIGINT), total_steps * batch_tokens) AS DOUBLE)";
     }
 
     static Double smooth(scala.collection.Seq<Row> curve) {

@@ -40,9 +40,13 @@ public final class FitJob {
                          Map<String, TransferMetrics.Result> transfer, String transferAxis, List<String> transferSkipped) {
     }
 
-    /** One cell's optimum with its family, its runs and its LR sensitivity (NaN without init losses). */
+    /**
+     * One cell's optimum with its family, its runs and its LR sensitivity (NaN without init losses); width,
+     * depth and sequence length are NaN for a results table that does not carry them.
+     */
     public record CellRow(String family, CellOptimum optimum, double lrSensitivity, List<RunPoint> runs,
-                          List<MaxLogitExtrapolation.Point> logits) implements java.io.Serializable {
+                          List<MaxLogitExtrapolation.Point> logits, double width, double depth, double seqLen)
+            implements java.io.Serializable {
     }
 
     /** What was fitted for one family; a law that could not be fitted is null with the reason in notes. */
@@ -108,7 +112,8 @@ public final class FitJob {
             CellOptimum opt = CellOptimum.of(runs.get(0).cell(), runs, band);
             double sensitivity = inits == 0 || runs.stream().noneMatch(r -> !r.diverged()) ? Double.NaN
                     : LrSensitivity.of(runs, init / inits);
-            return new Tuple2<>(new CellRow(family, opt, sensitivity, runs, logits), new double[] {seqs, width, depth});
+            return new Tuple2<>(new CellRow(family, opt, sensitivity, runs, logits, width, depth, seqs),
+                    new double[] {seqs, width, depth});
         }).collect();
         List<CellRow> cells = perCell.stream().map(t -> t._2()._1()).sorted((a, b) -> a.optimum().cell()
                 .compareTo(b.optimum().cell())).collect(Collectors.toList());

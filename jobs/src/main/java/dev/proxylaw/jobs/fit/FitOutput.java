@@ -9,6 +9,7 @@ import dev.proxylaw.analysis.fit.LossSurfaceFit;
 import dev.proxylaw.analysis.fit.MaxLogitExtrapolation;
 import dev.proxylaw.analysis.fit.TransferMetrics;
 import dev.proxylaw.analysis.fit.PowerSchedulerFit;
+import dev.proxylaw.analysis.fit.RunPoint;
 import dev.proxylaw.analysis.fit.StepLawCoefficients;
 import dev.proxylaw.analysis.fit.StepLawFit;
 import dev.proxylaw.analysis.fit.StepLawHoldout;
@@ -28,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Writes OUT/cells/ and OUT/laws/ (Parquet) and OUT/laws.json, whose keys the README documents. */
+/** Writes OUT/cells/, OUT/laws/, OUT/points/ (Parquet) and OUT/laws.json, whose keys the README documents. */
 public final class FitOutput {
     static final StructType CELLS = new StructType()
             .add("family", DataTypes.StringType).add("cell", DataTypes.StringType)
@@ -39,7 +40,16 @@ public final class FitOutput {
             .add("best_loss", DataTypes.DoubleType).add("lr_opt", DataTypes.DoubleType)
             .add("batch_tokens_opt", DataTypes.DoubleType).add("edge", DataTypes.BooleanType)
             .add("refined", DataTypes.BooleanType).add("near_optimal", DataTypes.IntegerType)
-            .add("lr_sensitivity", DataTypes.DoubleType);
+            .add("lr_sensitivity", DataTypes.DoubleType)
+            .add("width", DataTypes.DoubleType).add("depth", DataTypes.DoubleType).add("seq_len", DataTypes.DoubleType);
+    /** One row per run as the fit saw it: the report's landscapes and LR curves are drawn from these. */
+    static final StructType POINTS = new StructType()
+            .add("family", DataTypes.StringType).add("cell", DataTypes.StringType)
+            .add("n", DataTypes.DoubleType).add("d", DataTypes.DoubleType)
+            .add("lr", DataTypes.DoubleType).add("batch_tokens", DataTypes.DoubleType)
+            .add("loss", DataTypes.DoubleType).add("status", DataTypes.StringType)
+            .add("near_optimal", DataTypes.BooleanType).add("best", DataTypes.BooleanType)
+            .add("width", DataTypes.DoubleType).add("depth", DataTypes.DoubleType);
     static final StructType LAWS = new StructType()
             .add("family", DataTypes.StringType).add("law", DataTypes.StringType).add("coefficient", DataTypes.StringType)
             .add("point", DataTypes.DoubleType).add("mean", DataTypes.DoubleType)
@@ -50,13 +60,21 @@ public final class FitOutput {
 
     public static void write(SparkSession spark, FitJob.Result r, String out, Map<String, Object> header) throws IOException {
         List<Row> cells = new ArrayList<>();
+        List<Row> points = new ArrayList<>();
         for (FitJob.CellRow c : r.cells()) {
             CellOptimum o = c.optimum();
             boolean has = o.best() != null;
             cells.add(RowFactory.create(c.family(), o.cell(), o.n(), o.d(), o.runs(), o.diverged(), o.failed(),
                     o.allDiverged(), has ? o.best().lr() : null, has ? o.best().batchTokens() : null,
                     has ? o.best().loss() : null, finite(o.lrOpt()), finite(o.batchTokensOpt()), o.edge(), o.refined(),
-                    o.nearOptimal().size(), finite(c.lrSensitivity())));
+                    o.nearOptimal().size(), finite(c.lrSensitivity()), finite(c.width()), finite(c.depth()),
+                    finite(c.seqLen())));
+            java.util.Set<RunPoint> near = new java.util.HashSet<>(o.nearOptimal());
+            for (RunPoint p : c.runs()) {
+                points.add(RowFactory.create(c.family(), o.cell(), p.n(), p.d(), p.lr(), p.batchTokens(),
+                        p.diverged() ? null : finite(p.loss()), p.status().name(), near.contains(p), p.equals(o.best()),
+                        finite(c.width()), finite(c.depth())));
+            }
         }
         List<Row> laws = new ArrayList<>();
         Map<String, Object> families = new LinkedHashMap<>();
@@ -93,6 +111,19 @@ public final class FitOutput {
                 m.put("mean_relative_error", h.meanRelativeError());
                 m.put("max_relative_error", h.maxRelativeError());
                 m.put("cells", h.cells().size());
+                List<Map<String, Object>> checks = new ArrayList<>();
+                for (StepLawHoldout.CellCheck cc : h.cells()) {
+                    Map<String, Object> x = new LinkedHashMap<>();
+                    x.put("cell", cc.cell());
+                    x.put("n", cc.n());
+                    x.put("d", cc.d());
+                    x.put("lr_pred", cc.lrPred());
+                    x.put("batch_tokens_pred", cc.batchTokensPred());
+                    x.put("best_loss", cc.bestLoss());
+                    x.put("relative_error", finite(cc.relativeError()));
+                    checks.add(x);
+                }
+                m.put("checks", checks);
                 fam.put("holdout", m);
             }
             if (f.power() != null) {
@@ -156,6 +187,7 @@ public final class FitOutput {
         }
         spark.createDataFrame(cells, CELLS).coalesce(1).write().mode(SaveMode.Overwrite).parquet(out + "/cells");
         spark.createDataFrame(laws, LAWS).coalesce(1).write().mode(SaveMode.Overwrite).parquet(out + "/laws");
+        spark.createDataFrame(points, POINTS).coalesce(1).write().mode(SaveMode.Overwrite).parquet(out + "/points");
         Map<String, Object> json = new LinkedHashMap<>(header);
         json.put("families", families);
         if (!r.transfer().isEmpty() || !r.transferSkipped().isEmpty()) {
