@@ -4,6 +4,7 @@
 #   python3-torch + libopenblas0-pthread: the PyTorch peer of `./proxylaw bench trainer` and the
 #   golden-fixture generator (trainer/src/test/python/make_golden.py); the tests use the checked-in fixture.
 #   chromium: the report test renders DIR/report/index.html headless and checks its screenshot.
+#   fontconfig + fonts-dejavu-core: the report's charts are drawn by Java2D headless, which needs a font.
 #   jupyter-nbconvert + python3-nbclient: execute notebooks/ headless (the Java kernel comes from Maven Central).
 set -euo pipefail
 quiet=0; [[ "${1:-}" == "--quiet" ]] && quiet=1
@@ -11,6 +12,7 @@ need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+{ command -v fc-list >/dev/null 2>&1 && [[ -n "$(fc-list 2>/dev/null | head -1)" ]]; } || need+=(fontconfig fonts-dejavu-core)
 command -v jupyter-nbconvert >/dev/null 2>&1 || need+=(jupyter-nbconvert)
 /usr/bin/python3 -c "import nbclient" >/dev/null 2>&1 || need+=(python3-nbclient)
 if [[ "${PROXYLAW_WITH_TORCH:-0}" == "1" ]] && ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
