@@ -1,44 +1,56 @@
 package dev.proxylaw.jobs;
 
-import dev.proxylaw.jobs.io.RunsTable;
 import dev.proxylaw.jobs.sweep.Plan;
 import dev.proxylaw.jobs.sweep.Planner;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * {@code proxylaw demo}: the fullest chain that exists today. The sweep conf/sweeps/demo.yaml (the tiny
- * proxy at seven peak LRs on the embedded Markov corpus) on Spark local mode, one single-threaded
- * training per core, into one Parquet dataset; then loss against LR with the optimum marked.
+ * {@code proxylaw demo}: the whole chain on one machine. The sweep conf/sweeps/demo.yaml on Spark local
+ * mode (one single-threaded training per core) into one Parquet dataset, then the fit (cells, laws with
+ * bootstrap intervals), then the report, whose path it prints last.
  */
 final class DemoCommand {
     private DemoCommand() {
     }
 
-    static int run(String[] argv, PrintStream out) {
+    static int run(String[] argv, PrintStream out) throws Exception {
         Args a = new Args("demo", argv, 1, SweepCommand.FLAGS);
         String spec = a.positional.isEmpty() ? "conf/sweeps/demo.yaml" : a.positional.get(0);
         Plan plan = Planner.load(Path.of(spec));
         String dir = a.get("out", "out/demo");
         String[] withOut = a.get("out", null) == null ? append(argv, "--out", dir) : argv;
+        out.println("== 1/3 sweep: " + spec + " -> " + dir);
         int code = SweepCommand.run(plan, new Args("demo", withOut, 1, SweepCommand.FLAGS), out);
-        List<RunsTable.Row> rows = RunsTable.read(new org.apache.hadoop.fs.Path(dir), TrainCommand.hadoopConf()).stream()
-                .filter(r -> plan.sweep().equals(r.sweepId()) && !r.status().equals("FAILED"))
-                .sorted(Comparator.comparingDouble(RunsTable.Row::lr)).toList();
-        Optional<RunsTable.Row> best = rows.stream().filter(r -> r.finalValLoss() != null)
-                .min(Comparator.comparingDouble(RunsTable.Row::finalValLoss));
-        out.println();
-        out.println("    peak lr   status      val loss");
-        for (RunsTable.Row r : rows) {
-            out.printf("  %9.1e   %-10s  %s%s%n", r.lr(), r.status(),
-                    r.finalValLoss() == null ? "-" : String.format("%.4f", r.finalValLoss()),
-                    best.isPresent() && best.get() == r ? "   <- optimum" : "");
+        if (code != 0) {
+            return code;
         }
-        out.printf("%nParquet dataset: %s/runs and %s/steps; summary: ./proxylaw status %s%n", dir, dir, dir);
+        List<String> spark = new ArrayList<>();
+        if (a.get("master", null) != null) {
+            spark.addAll(List.of("--master", a.get("master", null)));
+        }
+        a.all("conf").forEach(c -> spark.addAll(List.of("--conf", c)));
+        out.println();
+        out.println("== 2/3 fit: per-cell optima and laws with 1,000 bootstrap replicates");
+        code = FitCommand.run(with(spark, "fit", dir), out);
+        if (code != 0) {
+            return code;
+        }
+        out.println();
+        out.println("== 3/3 report");
+        code = ReportCommand.run(with(spark, "report", dir), out);
+        out.printf("%nNext: ./proxylaw status %s; ./proxylaw predict --laws %s --N 2e5 --D 4e5 --family FAMILY "
+                + "(without --family it lists the fitted families); the notebooks in notebooks/ read the same Parquet.%n",
+                dir, dir);
         return code;
+    }
+
+    private static String[] with(List<String> spark, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(spark);
+        return all.toArray(String[]::new);
     }
 
     private static String[] append(String[] argv, String... more) {
