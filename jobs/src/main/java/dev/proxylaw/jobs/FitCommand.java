@@ -53,8 +53,8 @@ final class FitCommand {
             header.put("seed", o.seed());
             FitOutput.write(spark, r, dest, header);
             long flagged = r.cells().stream().filter(c -> c.optimum().allDiverged()).count();
-            out.printf("fit %s: %d cells (%d with every run diverged), %d families; wrote %s/cells, %s/laws, %s/laws.json%n",
-                    source, r.cells().size(), flagged, r.families().size(), dest, dest, dest);
+            out.printf("fit %s: %d cells (%d with every run diverged), %d families; wrote %s/cells, %s/points, %s/laws, %s/laws.json%n",
+                    source, r.cells().size(), flagged, r.families().size(), dest, dest, dest, dest);
             return 0;
         } finally {
             spark.stop();
