@@ -37,7 +37,10 @@ final class ReportCommand {
         ReportReader.Source source = ReportReader.locate(dir, a.get("laws", null), conf);
         String dest = a.get("out", new Path(dir, "report").toString());
         System.setProperty("java.awt.headless", "true");
-        SparkSession spark = Spark.session("proxylaw report " + dir, a.get("master", null), Spark.confs(a.all("conf")));
+        java.util.Map<String, String> confs = new java.util.HashMap<>(Spark.confs(a.all("conf")));
+        // the report's shuffles (a few thousand runs at most) are small: 200 partitions would be 200 tasks each
+        confs.putIfAbsent("spark.sql.shuffle.partitions", "8");
+        SparkSession spark = Spark.session("proxylaw report " + dir, a.get("master", null), confs);
         try {
             long t0 = System.nanoTime();
             ReportModel model = ReportReader.read(spark, source);
