@@ -76,7 +76,7 @@ public final class FitInput {
      * batch sizes share the cell even where whole steps round it differently), else steps x batch tokens.
      * Datasets without the config columns fall back to the tokens trained.
      */
-    static String plannedTokens(Dataset<Row> runs) {
+    public static String plannedTokens(Dataset<Row> runs) {
         List<String> cols = Arrays.asList(runs.columns());
         if (!cols.contains("config_json") || !cols.contains("total_steps")) {
             return "CAST(tokens AS DOUBLE)";

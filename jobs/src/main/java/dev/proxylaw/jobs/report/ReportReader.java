@@ -88,7 +88,8 @@ public final class ReportReader {
         List<ReportModel.Curve> curves = new ArrayList<>();
         List<ReportModel.Activation> acts = new ArrayList<>();
         if (s.hasSweep()) {
-            Dataset<Row> runsDf = spark.read().parquet(s.dir() + "/runs").withColumn("shape", functions.shape());
+            Dataset<Row> runsDf = spark.read().parquet(s.dir() + "/runs").withColumn("shape", functions.shape(
+                    spark.read().parquet(s.dir() + "/runs")));
             runs = runs(runsDf);
             Dataset<Row> steps = spark.read().parquet(s.dir() + "/steps");
             curves = SweepCurves.curves(runsDf, steps);
@@ -117,10 +118,11 @@ public final class ReportReader {
         private functions() {
         }
 
-        /** A run's shape: every setting the health chart groups by, LR left out. */
-        static org.apache.spark.sql.Column shape() {
+        /** A run's shape: every setting the health chart groups by, LR left out; D is the planned budget. */
+        static org.apache.spark.sql.Column shape(Dataset<Row> runs) {
             return org.apache.spark.sql.functions.expr("concat_ws(' ', param_type, concat('d=', d_model), "
-                    + "concat('L=', n_layers), concat('D=', tokens), concat('B=', batch_tokens), "
+                    + "concat('L=', n_layers), concat('D=', CAST(" + dev.proxylaw.jobs.fit.FitInput.plannedTokens(runs)
+                    + " AS BIGINT)), concat('B=', batch_tokens), "
                     + "IF(qk_layernorm, 'qk-ln', NULL), IF(z_loss > 0, concat('z=', z_loss), NULL), "
                     + "IF(embedding_lr_mult != 1, concat('emb_lr x', embedding_lr_mult), NULL), "
                     + "IF(param_type = 'depth', concat('alpha=', alpha), NULL))");
