@@ -56,14 +56,19 @@ final class NotebooksCommand {
         for (java.nio.file.Path nb : notebooks) {
             Notebooks.Outcome o = Notebooks.execute(nb, outDir, jupyter, env);
             if (o.ok()) {
-                out.printf("  %-30s %6.1f s  %d figures%n", nb.getFileName(), o.seconds(), o.figures());
+                out.printf("  %-30s %6.1f s  %d figures%s%n", nb.getFileName(), o.seconds(), o.figures(),
+                        o.starts() > 1 ? " (kernel started " + o.starts() + " times: a start did not answer)" : "");
                 continue;
             }
             failed++;
             out.printf("  %-30s %6.1f s  FAILED: %s%n", nb.getFileName(), o.seconds(), o.error());
             if (!Files.isRegularFile(o.executed())) {
+                // no executed copy to look at: keep nbconvert's and the kernel's output instead
+                java.nio.file.Path log = outDir.resolve(nb.getFileName().toString().replaceAll("\\.ipynb$", ".log"));
+                Files.writeString(log, o.log());
                 List<String> lines = o.log().lines().toList();
-                lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(l -> out.println("    | " + l));
+                lines.subList(Math.max(0, lines.size() - 20), lines.size()).forEach(l -> out.println("    | " + l));
+                out.println("    the whole log: " + log);
             }
         }
         out.printf("executed copies in %s: %d of %d notebooks ran without an error%n", outDir, notebooks.size() - failed, notebooks.size());

@@ -20,8 +20,17 @@ public final class Notebooks {
     /** Per cell; the slowest cell reads a sweep's whole steps/ table. */
     static final int CELL_TIMEOUT_S = 1800;
 
-    /** What one notebook gave: the executed copy, its figures, and the first error (null when none). */
-    public record Outcome(Path executed, double seconds, int figures, String error, String log) {
+    /**
+     * Kernel starts per notebook. rapaio-jupyter-kernel 3.0.1 (and its master) sets a channel loop's running flag
+     * after Thread.start(), so now and then (about 1 start in 15 here) the shell loop exits at once and the kernel never
+     * answers kernel_info. That happens before any cell runs, so starting it again is safe.
+     */
+    static final int KERNEL_STARTS = 3;
+    /** A sound kernel answers in 2-5 s here, 20 s on a loaded machine. */
+    static final int STARTUP_TIMEOUT_S = 60;
+
+    /** What one notebook gave: the executed copy, its figures, the first error (null when none), kernel starts used. */
+    public record Outcome(Path executed, double seconds, int figures, String error, String log, int starts) {
         public boolean ok() {
             return error == null;
         }
@@ -34,25 +43,36 @@ public final class Notebooks {
     public static Outcome execute(Path notebook, Path outDir, Path jupyterPath, Map<String, String> env)
             throws IOException, InterruptedException {
         Path executed = outDir.resolve(notebook.getFileName());
-        Files.deleteIfExists(executed);   // a stale copy from an earlier run must not pass for this one
-        // --allow-errors: a failing cell stays visible in the executed copy (nbconvert would write nothing); the
-        // error is then read from that copy, below
-        ProcessBuilder pb = new ProcessBuilder(NBCONVERT.toString(), "--to", "notebook", "--execute", "--allow-errors",
-                "--ExecutePreprocessor.kernel_name=" + JavaKernel.NAME, "--ExecutePreprocessor.timeout=" + CELL_TIMEOUT_S,
-                "--ExecutePreprocessor.startup_timeout=180", "--output-dir", outDir.toString(), notebook.toString());
-        pb.environment().putAll(env);
-        pb.environment().put("JUPYTER_PATH", jupyterPath.toString());
-        // connection files go beside the kernelspec, not into the user's Jupyter runtime directory
-        pb.environment().put("JUPYTER_RUNTIME_DIR", jupyterPath.resolve("runtime").toString());
-        pb.redirectErrorStream(true);
         long t0 = System.nanoTime();
-        Process p = pb.start();
-        byte[] output = p.getInputStream().readAllBytes();
-        int code = p.waitFor();
+        String log = "";
+        int code = 0;
+        int starts = 0;
+        while (starts < KERNEL_STARTS) {
+            starts++;
+            Files.deleteIfExists(executed);   // a stale copy from an earlier run must not pass for this one
+            // --allow-errors: a failing cell stays visible in the executed copy (nbconvert would write nothing); the
+            // error is then read from that copy, below
+            ProcessBuilder pb = new ProcessBuilder(NBCONVERT.toString(), "--to", "notebook", "--execute", "--allow-errors",
+                    "--ExecutePreprocessor.kernel_name=" + JavaKernel.NAME, "--ExecutePreprocessor.timeout=" + CELL_TIMEOUT_S,
+                    "--ExecutePreprocessor.startup_timeout=" + STARTUP_TIMEOUT_S, "--output-dir", outDir.toString(),
+                    notebook.toString());
+            pb.environment().putAll(env);
+            pb.environment().put("JUPYTER_PATH", jupyterPath.toString());
+            // connection files go beside the kernelspec, not into the user's Jupyter runtime directory
+            pb.environment().put("JUPYTER_RUNTIME_DIR", jupyterPath.resolve("runtime").toString());
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            byte[] output = p.getInputStream().readAllBytes();
+            code = p.waitFor();
+            log = quiet(new String(output, StandardCharsets.UTF_8));
+            if (code == 0 || !log.contains("Kernel didn't respond in")) {
+                break;
+            }
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        String log = quiet(new String(output, StandardCharsets.UTF_8));
         if (code != 0 || !Files.isRegularFile(executed)) {
-            return new Outcome(executed, seconds, 0, "nbconvert exited with " + code + " (the kernel died or did not start)", log);
+            return new Outcome(executed, seconds, 0, "nbconvert exited with " + code + " after " + starts
+                    + " kernel start(s): the kernel died or did not answer", log, starts);
         }
         JsonNode nb = new ObjectMapper().readTree(executed.toFile());
         int figures = 0;
@@ -71,7 +91,7 @@ public final class Notebooks {
                 }
             }
         }
-        return new Outcome(executed, seconds, figures, error, log);
+        return new Outcome(executed, seconds, figures, error, log, starts);
     }
 
     /** nbconvert's output without the kernel's line per classpath entry (hundreds, the same every time). */
