@@ -31,7 +31,10 @@ class NotebooksIT {
     static Path dir;
     static Path sweep;
 
-    /** Two parameterizations x 3 widths x 2 budgets x 4 LRs (one diverges): every figure has more than one curve. */
+    /**
+     * Two parameterizations x 3 widths x 2 budgets x 4 LRs (one diverges): every figure has more than one curve, and two
+     * budgets per size keep N and D apart for the Step Law. 48 runs of a few steps each.
+     */
     @BeforeAll
     static void sweep() throws Exception {
         Path spec = Files.writeString(dir.resolve("grid.yaml"), """
@@ -79,8 +82,8 @@ class NotebooksIT {
     @Test
     @Order(2)
     void everyNotebookExecutesAgainstASweepAndItsFit() throws Exception {
-        CliRunner.Result fit = CliRunner.run("fit", sweep.toString(), "--master", "local[2]", "--bootstraps", "50",
-                "--surface-bootstraps", "10", "--logit-step", "2");
+        CliRunner.Result fit = CliRunner.run("fit", sweep.toString(), "--master", "local[2]", "--bootstraps", "20",
+                "--surface-bootstraps", "5", "--logit-step", "2");
         assertEquals(0, fit.code(), fit.out() + fit.err());
         CliRunner.Result r = CliRunner.run("notebooks", sweep.toString(), "--notebooks", NOTEBOOKS.toString());
         System.out.print(r.out());   // the per-notebook times, in the test report
