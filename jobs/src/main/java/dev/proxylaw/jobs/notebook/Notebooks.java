@@ -26,8 +26,8 @@ public final class Notebooks {
      * answers kernel_info. That happens before any cell runs, so starting it again is safe.
      */
     static final int KERNEL_STARTS = 3;
-    /** A sound kernel answers in 2-5 s here, 20 s on a loaded machine. */
-    static final int STARTUP_TIMEOUT_S = 60;
+    /** A sound kernel answers in 2-5 s here, also at load 6 on 2 cores; a hung one is given up on after this. */
+    static final int STARTUP_TIMEOUT_S = 30;
 
     /** What one notebook gave: the executed copy, its figures, the first error (null when none), kernel starts used. */
     public record Outcome(Path executed, double seconds, int figures, String error, String log, int starts) {
