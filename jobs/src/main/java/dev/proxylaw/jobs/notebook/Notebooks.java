@@ -22,7 +22,7 @@ public final class Notebooks {
 
     /**
      * Kernel starts per notebook. rapaio-jupyter-kernel 3.0.1 (and its master) sets a channel loop's running flag
-     * after Thread.start(), so now and then (about 1 start in 15 here) the shell loop exits at once and the kernel never
+     * after Thread.start(), so now and then (1 start in 10 to 30 here) the shell loop exits at once and the kernel never
      * answers kernel_info. That happens before any cell runs, so starting it again is safe.
      */
     static final int KERNEL_STARTS = 3;
