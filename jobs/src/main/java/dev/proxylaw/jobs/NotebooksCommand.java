@@ -31,13 +31,13 @@ final class NotebooksCommand {
         String dir = a.positional.get(0);
         Configuration conf = TrainCommand.hadoopConf();
         // the kernel runs in the notebook's own directory: it gets absolute, qualified paths
-        Path data = new Path(dir).getFileSystem(conf).makeQualified(new Path(dir));
+        Path data = qualified(dir, conf);
         if (!data.getFileSystem(conf).exists(new Path(data, "runs"))) {
             throw new UserError("Cannot run the notebooks on " + dir + ": it holds no sweep (no runs/). Run proxylaw demo --out "
                     + dir + " or proxylaw sweep SWEEP.yaml --out " + dir + " first.");
         }
         String lawsDir = a.get("laws", dir);
-        Path laws = new Path(lawsDir).getFileSystem(conf).makeQualified(new Path(lawsDir));
+        Path laws = qualified(lawsDir, conf);
         if (!laws.getFileSystem(conf).exists(new Path(laws, "laws.json"))) {
             throw new UserError("Cannot run the notebooks on " + dir + ": it has no fit yet (no laws.json in " + lawsDir
                     + "). Run proxylaw fit " + dir + (lawsDir.equals(dir) ? "" : " --out " + lawsDir) + " first.");
@@ -73,6 +73,15 @@ final class NotebooksCommand {
         }
         out.printf("executed copies in %s: %d of %d notebooks ran without an error%n", outDir, notebooks.size() - failed, notebooks.size());
         return failed == 0 ? 0 : 1;
+    }
+
+    /** The directory with its scheme and an absolute path; a filesystem that cannot be opened is bad input. */
+    private static Path qualified(String dir, Configuration conf) {
+        try {
+            return new Path(dir).getFileSystem(conf).makeQualified(new Path(dir));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UserError("Cannot open " + dir + ": " + e.getMessage() + ". Check the path and that its filesystem is reachable.");
+        }
     }
 
     private static List<java.nio.file.Path> list(java.nio.file.Path source) throws IOException {
