@@ -26,8 +26,11 @@ public final class Notebooks {
      * answers kernel_info. That happens before any cell runs, so starting it again is safe.
      */
     static final int KERNEL_STARTS = 3;
-    /** A sound kernel answers in 2-5 s here, also at load 6 on 2 cores; a hung one is given up on after this. */
-    static final int STARTUP_TIMEOUT_S = 30;
+    /**
+     * A sound kernel answers in 2-5 s here, also at load 6 on 2 cores. The first start is given up on after 15 s (the
+     * race costs little), each next one gets twice as long (a slow machine still gets its kernel).
+     */
+    static final int FIRST_STARTUP_TIMEOUT_S = 15;
 
     /** What one notebook gave: the executed copy, its figures, the first error (null when none), kernel starts used. */
     public record Outcome(Path executed, double seconds, int figures, String error, String log, int starts) {
@@ -54,8 +57,8 @@ public final class Notebooks {
             // error is then read from that copy, below
             ProcessBuilder pb = new ProcessBuilder(NBCONVERT.toString(), "--to", "notebook", "--execute", "--allow-errors",
                     "--ExecutePreprocessor.kernel_name=" + JavaKernel.NAME, "--ExecutePreprocessor.timeout=" + CELL_TIMEOUT_S,
-                    "--ExecutePreprocessor.startup_timeout=" + STARTUP_TIMEOUT_S, "--output-dir", outDir.toString(),
-                    notebook.toString());
+                    "--ExecutePreprocessor.startup_timeout=" + (FIRST_STARTUP_TIMEOUT_S << (starts - 1)),
+                    "--output-dir", outDir.toString(), notebook.toString());
             pb.environment().putAll(env);
             pb.environment().put("JUPYTER_PATH", jupyterPath.toString());
             // connection files go beside the kernelspec, not into the user's Jupyter runtime directory
