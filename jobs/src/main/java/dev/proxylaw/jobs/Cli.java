@@ -18,6 +18,8 @@ public final class Cli {
               fit --runs FILE --out DIR2     the same for a published results table (--columns maps its columns)
               predict --laws DIR --N n --D d LR and batch for a target model, with 95% intervals
               report DIR [--laws DIR2]       figures of a fitted sweep or table: DIR/report/index.html (PNG, SVG, data)
+              notebooks DIR                  execute notebooks/ headless against a sweep and its fit; copies with
+                    [--out DIR/notebooks]    figures in DIR/notebooks (Debian's nbconvert, a Java kernel from Maven Central)
               tokenize INPUT... --out DIR    corpora (text, jsonl, parquet; any Hadoop path) to token shards, on Spark
                     [--format text] [--field text] [--tokenizer gpt2|cl100k|byte] [--val-fraction 0.01] [--shard-mb 64]
                     [--master URL] [--conf k=v]...
@@ -49,6 +51,7 @@ public final class Cli {
                 case "fit" -> FitCommand.run(argv, out);
                 case "predict" -> PredictCommand.run(argv, out);
                 case "report" -> ReportCommand.run(argv, out);
+                case "notebooks" -> NotebooksCommand.run(argv, out);
                 case "tokenize" -> TokenizeCommand.run(argv, out);
                 default -> throw new UserError("Unknown command '" + argv[0] + "'.\n" + USAGE);
             };
