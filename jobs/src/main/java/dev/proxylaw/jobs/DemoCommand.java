@@ -42,8 +42,8 @@ final class DemoCommand {
         out.println("== 3/3 report");
         code = ReportCommand.run(with(spark, "report", dir), out);
         out.printf("%nNext: ./proxylaw status %s; ./proxylaw predict --laws %s --N 2e5 --D 4e5 --family FAMILY "
-                + "(without --family it lists the fitted families); the notebooks in notebooks/ read the same Parquet.%n",
-                dir, dir);
+                + "(without --family it lists the fitted families); ./proxylaw notebooks %s runs notebooks/ on the same "
+                + "Parquet.%n", dir, dir, dir);
         return code;
     }
 

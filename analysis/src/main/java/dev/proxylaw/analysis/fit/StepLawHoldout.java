@@ -49,6 +49,11 @@ public final class StepLawHoldout {
             }
             double lr = c.predictLr(cell.n(), cell.d());
             double b = c.predictBatchTokens(cell.d());
+            if (!(lr > 0 && b > 0 && Double.isFinite(lr) && Double.isFinite(b))) {
+                // e.g. D proportional to N in the remaining cells: ln N and ln D collinear, the law extrapolates wildly
+                throw new IllegalArgumentException("Cannot hold out the largest N: the law fitted without it predicts lr="
+                    + lr + ", batch=" + b + " tokens for cell " + cell.cell() + ". Sweep budgets that vary apart from N.");
+            }
             RunPoint nearest = null;
             double dist = Double.POSITIVE_INFINITY;
             for (RunPoint r : test) {
