@@ -70,6 +70,9 @@ final class FitBench {
             double fit = (System.nanoTime() - f0) / 1e9;
             out.printf("fit: %.1f s = per-run smoothing and join %.1f s (%,d runs) + optima and %d bootstraps %.1f s "
                     + "(%d cells) + outputs %.1f s%n", fit, tInput, inputRows, boots, tFit, r.cells().size(), tWrite);
+            StringBuilder phases = new StringBuilder();
+            r.seconds().forEach((k, v) -> phases.append(String.format(" %s %.2f s;", k, v)));
+            out.println("  optima and laws by phase:" + phases);
             out.printf("ratio fit / plain scan: %.2f%n", fit / scan);
             return 0;
         } finally {
