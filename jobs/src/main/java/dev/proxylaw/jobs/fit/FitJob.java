@@ -280,12 +280,19 @@ public final class FitJob {
         long surfaceN = surfacePoints.stream().mapToDouble(LossSurfaceFit.Point::n).distinct().count();
         long surfaceD = surfacePoints.stream().mapToDouble(LossSurfaceFit.Point::d).distinct().count();
         if (surfaceN >= 3 && surfaceD >= 3) {
-            LossSurfaceFit.Coefficients sp = LossSurfaceFit.fitPoints(surfacePoints, LossSurfaceFit.DEFAULT_DELTA);
+            LossSurfaceFit.PointFit surfaceFit = LossSurfaceFit.fitChecked(surfacePoints, LossSurfaceFit.DEFAULT_DELTA);
+            LossSurfaceFit.Coefficients sp = surfaceFit.coefficients();
             if (sp.finite()) {
                 long seed = o.seed();
+                // replicates start from the all-data optimum when it is unique (one local search, not 27)
+                LossSurfaceFit.Coefficients warm = surfaceFit.warmStart();
+                if (warm == null) {
+                    notes.add("loss surface: its starts reached the same fit at different coefficients (the cells do not "
+                            + "pin E, A and B apart); every replicate runs all starts, and the intervals show the spread.");
+                }
                 List<LossSurfaceFit.Coefficients> sreps = replicates(jsc, "proxylaw fit " + family
                         + ": loss-surface bootstrap", surfacePoints, o.surfaceBootstraps(),
-                        (pts, i) -> LossSurfaceFit.replicate(pts, LossSurfaceFit.DEFAULT_DELTA, seed, i));
+                        (pts, i) -> LossSurfaceFit.replicate(pts, LossSurfaceFit.DEFAULT_DELTA, seed, i, warm));
                 surface = LossSurfaceFit.summarise(surfacePoints, LossSurfaceFit.DEFAULT_DELTA, sp, sreps);
             }
         } else {
