@@ -281,6 +281,7 @@ public final class FitJob {
         long surfaceD = surfacePoints.stream().mapToDouble(LossSurfaceFit.Point::d).distinct().count();
         if (surfaceN >= 3 && surfaceD >= 3) {
             LossSurfaceFit.PointFit surfaceFit = LossSurfaceFit.fitChecked(surfacePoints, LossSurfaceFit.DEFAULT_DELTA);
+            t0 = lap(seconds, "surface point fit", t0);
             LossSurfaceFit.Coefficients sp = surfaceFit.coefficients();
             if (sp.finite()) {
                 long seed = o.seed();
@@ -299,7 +300,7 @@ public final class FitJob {
             notes.add("loss surface not fitted: it needs three or more N and D among the usable cells ("
                     + surfaceN + " N, " + surfaceD + " D).");
         }
-        t0 = lap(seconds, "surface", t0);
+        t0 = lap(seconds, "surface bootstrap", t0);
         // Wortsman et al.: block 0's max attention logit at a fixed step against size, per LR, to 1e4
         MaxLogitExtrapolation.Result maxLogit = null;
         List<MaxLogitExtrapolation.Point> logits = cells.stream().flatMap(c -> c.logits().stream()).toList();
