@@ -30,7 +30,7 @@ final class BenchCommand {
                     t.doubleValue("mb", 16), List.of(t.get("tokenizers", "gpt2,cl100k").split(",")), t.intValue("rounds", 3), out);
         }
         Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python", "spec", "out",
-                "runs", "bootstraps"));
+                "runs", "bootstraps", "runs-smoothed"));
         if (a.positional.size() == 1 && a.positional.get(0).equals("sweep")) {
             return SweepBench.run(a, out);
         }
@@ -42,7 +42,8 @@ final class BenchCommand {
                     + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]\n"
                     + "       proxylaw bench sweep [--spec conf/sweeps/bench32.yaml] [--out out/bench-sweep]\n"
                     + "       proxylaw bench tokenize [--input FILE] [--mb 16] [--tokenizers gpt2,cl100k] [--rounds 3]\n"
-                    + "       proxylaw bench fit [--runs 3700] [--steps 1000] [--bootstraps 1000] [--out out/bench-fit]");
+                    + "       proxylaw bench fit [--runs 3700] [--steps 1000] [--bootstraps 1000] [--rounds 2] [--runs-smoothed true] "
+                    + "[--out out/bench-fit]");
         }
         String script = a.get("torch-script", "../shared/bench/torch_gpt.py");
         String python = a.get("python", "/usr/bin/python3");

@@ -40,8 +40,9 @@ final class FitCommand {
         }
         SparkSession spark = Spark.session("proxylaw fit " + source, a.get("master", null), Spark.confs(a.all("conf")));
         try {
-            Dataset<Row> input = table != null ? FitInput.table(spark, table, a.get("columns", null))
-                    : FitInput.sweep(spark, source, a.intValue("logit-step", 100));
+            // one row per run, read twice (the emptiness check, then the fit): cached, so steps/ is scanned once
+            Dataset<Row> input = (table != null ? FitInput.table(spark, table, a.get("columns", null))
+                    : FitInput.sweep(spark, source, a.intValue("logit-step", 100))).cache();
             if (input.isEmpty()) {
                 throw new UserError("Cannot fit " + source + ": it has no COMPLETED or DIVERGED runs. Run the sweep first.");
             }

@@ -1,7 +1,9 @@
 package dev.proxylaw.analysis.fit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,13 +92,56 @@ class LossSurfaceFitTest {
         assertEquals(LossSurfaceFit.replicate(pts, delta, 9, 4), LossSurfaceFit.replicate(pts, delta, 9, 4));
         assertNotEquals(LossSurfaceFit.replicate(pts, delta, 9, 4), LossSurfaceFit.replicate(pts, delta, 9, 5));
         LossSurfaceFit.Result direct = LossSurfaceFit.fit(pts, delta, 12, 9);
+        LossSurfaceFit.Coefficients warm = LossSurfaceFit.fitChecked(pts, delta).warmStart();
+        assertTrue(warm != null, "a surface this grid identifies has one optimum to start replicates from");
+        assertEquals(LossSurfaceFit.replicate(pts, delta, 9, 4, warm), LossSurfaceFit.replicate(pts, delta, 9, 4, warm));
         List<LossSurfaceFit.Coefficients> reps = new ArrayList<>();
         for (int i = 11; i >= 0; i--) {
-            reps.add(LossSurfaceFit.replicate(pts, delta, 9, i));
+            reps.add(LossSurfaceFit.replicate(pts, delta, 9, i, warm));
         }
         LossSurfaceFit.Result joined = LossSurfaceFit.summarise(pts, delta, direct.point(), reps);
         assertEquals(direct.alpha(), joined.alpha());
         assertEquals(direct.e(), joined.e());
+    }
+
+    /** The warm start is a shortcut, not a different estimator: the grid of starts gives the same intervals. */
+    @Test
+    void warmStartedReplicatesGiveTheIntervalsOfEveryStart() {
+        List<LossSurfaceFit.Point> pts = grid(7, 2e-3);
+        double delta = LossSurfaceFit.DEFAULT_DELTA;
+        LossSurfaceFit.PointFit all = LossSurfaceFit.fitChecked(pts, delta);
+        assertTrue(all.unique(), "every start reaches the same optimum on an identified surface");
+        int n = 30;
+        List<LossSurfaceFit.Coefficients> warm = new ArrayList<>();
+        List<LossSurfaceFit.Coefficients> grid = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            warm.add(LossSurfaceFit.replicate(pts, delta, 5, i, all.warmStart()));
+            grid.add(LossSurfaceFit.replicate(pts, delta, 5, i));
+        }
+        LossSurfaceFit.Result w = LossSurfaceFit.summarise(pts, delta, all.coefficients(), warm);
+        LossSurfaceFit.Result g = LossSurfaceFit.summarise(pts, delta, all.coefficients(), grid);
+        Interval[][] pairs = {{w.e(), g.e()}, {w.a(), g.a()}, {w.alpha(), g.alpha()}, {w.b(), g.b()}, {w.beta(), g.beta()}};
+        for (Interval[] p : pairs) {
+            assertEquals(1, p[0].lo() / p[1].lo(), 1e-3, p[0] + " vs " + p[1]);
+            assertEquals(1, p[0].hi() / p[1].hi(), 1e-3, p[0] + " vs " + p[1]);
+        }
+        assertEquals(n, w.replicatesUsed());
+    }
+
+    /** With no N or D trend E, A and B trade off freely: no single optimum, so replicates keep every start. */
+    @Test
+    void anUnidentifiedSurfaceIsNotWarmStarted() {
+        Random rng = new Random(3);
+        List<LossSurfaceFit.Point> flat = new ArrayList<>();
+        for (double n : NS) {
+            for (double d : DS) {
+                flat.add(new LossSurfaceFit.Point("N=" + n + ",D=" + d, n, d, 2.0 + 3e-4 * rng.nextGaussian()));
+            }
+        }
+        LossSurfaceFit.PointFit all = LossSurfaceFit.fitChecked(flat, LossSurfaceFit.DEFAULT_DELTA);
+        assertTrue(all.coefficients().finite());
+        assertFalse(all.unique(), all.toString());
+        assertNull(all.warmStart());
     }
 
     @Test

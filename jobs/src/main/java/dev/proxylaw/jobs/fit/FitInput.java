@@ -1,5 +1,6 @@
 package dev.proxylaw.jobs.fit;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.element_at;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
@@ -36,8 +38,20 @@ public final class FitInput {
     }
 
     /**
-     * A sweep's dataset: terminal runs, each run's smoothed loss recomputed from its steps in parallel. D is the
-     * planned budget, not the tokens trained: a run that diverged early belongs to the cell it was planned in.
+     * A sweep's dataset: its terminal runs with their smoothed final loss, the loss at step 0 and block 0's max
+     * attention logit at {@code logitStep}.
+     *
+     * <p>The smoothed loss is the runs table's {@code smoothed_loss}: the trainer's sink computes it with
+     * {@link Smoothing#smoothedFinal} over exactly the losses it writes to steps/ (FitInputTest checks that a
+     * sweep's value equals the recomputation bit for bit), so steps/ is read only at steps 0 and
+     * {@code logitStep}, a filter Parquet applies during the scan, and no per-run curve is shuffled. Runs
+     * without the value (a runs table written elsewhere, or a COMPLETED row where it is null) get it recomputed
+     * from their whole curve, as before.
+     *
+     * <p>D is the planned budget, not the tokens trained: a run that diverged early belongs to the cell it was
+     * planned in.
+     *
+     * <p>The result is cached (one row per run, read by the fit more than once) and also carries run_id.
      */
     public static Dataset<Row> sweep(SparkSession spark, String dir, long logitStep) {
         Dataset<Row> runs;
@@ -49,26 +63,60 @@ public final class FitInput {
             throw new UserError("Cannot fit " + dir + ": it holds no sweep results (runs/ and steps/). "
                     + "Run proxylaw sweep SWEEP.yaml --out " + dir + " first.");
         }
-        spark.udf().register("step_law_smooth", (UDF1<scala.collection.Seq<Row>, Double>) FitInput::smooth,
-                DataTypes.DoubleType);
-        // per run: the Step Law smooth loss over the logged train loss, in step order, and the loss at init
+        // one row per run from here on: as many partitions as cores, hashed by run_id so that the dedup, the
+        // aggregation and the join below need no further shuffle. The default (spark.sql.shuffle.partitions, 200)
+        // made the cached input 200 tasks per stage for a few thousand rows: 6 s of the fit's 8 on local[2]
+        int parts = Math.max(1, spark.sparkContext().defaultParallelism());
+        Dataset<Row> terminal = runs.filter("status IN ('COMPLETED', 'DIVERGED')").repartition(parts, col("run_id"))
+                .dropDuplicates("run_id");
         // steps written elsewhere may lack the per-layer logits: then there is nothing to extrapolate
         Column block0 = Arrays.asList(steps.columns()).contains("max_attn_logit")
                 ? element_at(col("max_attn_logit"), 1) : lit(null).cast(DataTypes.DoubleType);
-        Dataset<Row> perRun = steps.groupBy("run_id")
-                .agg(collect_list(struct(col("step"), col("loss"))).as("curve"),
-                        max(when(col("step").equalTo(logitStep), block0)).as("block0_logit"))
-                .selectExpr("run_id", "step_law_smooth(curve) AS smoothed", "block0_logit",
-                        "aggregate(curve, CAST(NULL AS DOUBLE), (acc, x) -> CASE WHEN x.step = 0 THEN x.loss ELSE acc END) AS init_loss");
-        Dataset<Row> terminal = runs.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id");
-        return terminal.join(perRun, "run_id").selectExpr(
+        Dataset<Row> points = steps.filter(col("step").isin(0L, logitStep)).repartition(parts, col("run_id")).groupBy("run_id")
+                .agg(max(when(col("step").equalTo(0L), col("loss"))).as("init_loss"),
+                        max(when(col("step").equalTo(logitStep), block0)).as("block0_logit"));
+        // a left join: the ledger commits a run's steps before its runs row, so a terminal run has its curve
+        Dataset<Row> joined = terminal.join(points, "run_id", "left");
+        String d = plannedTokens(runs);
+        if (!Arrays.asList(runs.columns()).contains("smoothed_loss")) {
+            return canonical(joined.join(smoothed(steps), "run_id").withColumn("loss", col("recomputed")), d).cache();
+        }
+        Dataset<Row> input = canonical(joined.withColumn("loss", col("smoothed_loss")), d).cache();
+        // checked on the cached input, which the fit reads anyway, rather than by another pass over runs/
+        List<String> missing = input.filter("status = 'COMPLETED' AND loss IS NULL").select("run_id")
+                .as(Encoders.STRING()).collectAsList();
+        if (missing.isEmpty()) {
+            return input;
+        }
+        input.unpersist();
+        // one file per run in a sweep: the filter on run_id skips every other run's file
+        Dataset<Row> recomputed = smoothed(steps.filter(col("run_id").isin(missing.toArray())));
+        return canonical(joined.join(recomputed, "run_id", "left")
+                .withColumn("loss", coalesce(col("smoothed_loss"), col("recomputed"))), d).cache();
+    }
+
+    private static Dataset<Row> canonical(Dataset<Row> joined, String plannedD) {
+        return joined.selectExpr("run_id",
                 "concat_ws(' ', concat('param=', param_type), concat('variant=', param_variant), "
                         + "concat('emb_lr_mult=', embedding_lr_mult), concat('alpha=', alpha), concat('qk_ln=', qk_layernorm), "
                         + "concat('z_loss=', z_loss), concat('wd=', weight_decay, '/', wd_style), concat('eps=', eps), "
                         + "concat('schedule=', schedule_type, '/', warmup_steps)) AS family",
-                "CAST(n_steplaw AS DOUBLE) AS N", plannedTokens(runs) + " AS D", "lr",
+                "CAST(n_steplaw AS DOUBLE) AS N", plannedD + " AS D", "lr",
                 "CAST(batch_tokens AS DOUBLE) AS batch_tokens", "CAST(batch_size AS DOUBLE) AS batch_sequences",
-                "smoothed AS loss", "init_loss", "status", "d_model AS width", "n_layers AS depth", "block0_logit");
+                "loss", "init_loss", "status", "d_model AS width", "n_layers AS depth", "block0_logit");
+    }
+
+    /**
+     * (run_id, recomputed): the Step Law smooth loss of each run's whole logged train loss, in step order; null
+     * when a loss is missing or not finite. Shuffles every curve: the fallback, and what bench fit stores as
+     * its synthetic runs' smoothed_loss, as the trainer would have.
+     */
+    public static Dataset<Row> smoothed(Dataset<Row> steps) {
+        SparkSession spark = steps.sparkSession();
+        spark.udf().register("step_law_smooth", (UDF1<scala.collection.Seq<Row>, Double>) FitInput::smooth,
+                DataTypes.DoubleType);
+        return steps.groupBy("run_id").agg(collect_list(struct(col("step"), col("loss"))).as("curve"))
+                .selectExpr("run_id", "step_law_smooth(curve) AS recomputed");
     }
 
     /**

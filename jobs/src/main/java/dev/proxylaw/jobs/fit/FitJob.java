@@ -35,9 +35,13 @@ public final class FitJob {
     public record Options(double band, int bootstraps, long seed, int surfaceBootstraps) {
     }
 
-    /** Everything the writer needs; transfer is empty unless three or more widths or depths were swept. */
+    /**
+     * Everything the writer needs; transfer is empty unless three or more widths or depths were swept.
+     * seconds: wall time per phase, summed over families, for {@code bench fit}'s breakdown.
+     */
     public record Result(List<CellRow> cells, Map<String, FamilyLaws> families,
-                         Map<String, TransferMetrics.Result> transfer, String transferAxis, List<String> transferSkipped) {
+                         Map<String, TransferMetrics.Result> transfer, String transferAxis, List<String> transferSkipped,
+                         Map<String, Double> seconds) {
     }
 
     /**
@@ -60,8 +64,13 @@ public final class FitJob {
     }
 
     public static Result run(JavaSparkContext jsc, Dataset<Row> input, Options o, PrintStream console) {
-        // rows -> run points on the executors; FAILED runs and completed runs without a loss are left out
-        var keyed = input.javaRDD().flatMapToPair(r -> {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        // rows -> run points on the executors; FAILED runs and completed runs without a loss are left out.
+        // One partition per core, before and after the shuffle: the input has one row per run but comes out of a
+        // SQL join with spark.sql.shuffle.partitions (200) partitions, and 200 x 200 shuffle files cost seconds
+        int parallelism = Math.max(1, jsc.defaultParallelism());
+        var keyed = input.coalesce(parallelism).javaRDD().flatMapToPair(r -> {
             String status = r.getAs("status");
             Object loss = r.getAs("loss");
             if (status == null || status.equals("FAILED") || (status.equals("COMPLETED") && loss == null)) {
@@ -84,7 +93,7 @@ public final class FitJob {
                     logit == null ? Double.NaN : (Double) logit))).iterator();
         });
         double band = o.band();
-        List<Tuple2<String, Tuple2<CellRow, double[]>>> perCell = keyed.groupByKey().mapValues(group -> {
+        List<Tuple2<String, Tuple2<CellRow, double[]>>> perCell = keyed.groupByKey(parallelism).mapValues(group -> {
             List<RunPoint> runs = new ArrayList<>();
             double init = 0;
             int inits = 0;
@@ -115,6 +124,7 @@ public final class FitJob {
             return new Tuple2<>(new CellRow(family, opt, sensitivity, runs, logits, width, depth, seqs),
                     new double[] {seqs, width, depth});
         }).collect();
+        lap(seconds, "optima", t0);
         List<CellRow> cells = perCell.stream().map(t -> t._2()._1()).sorted((a, b) -> a.optimum().cell()
                 .compareTo(b.optimum().cell())).collect(Collectors.toList());
         Map<String, Double> seqLen = new HashMap<>();
@@ -137,12 +147,14 @@ public final class FitJob {
         Map<String, List<CellRow>> byFamily = cells.stream().collect(Collectors.groupingBy(CellRow::family,
                 LinkedHashMap::new, Collectors.toList()));
         for (var e : byFamily.entrySet()) {
-            families.put(e.getKey(), fitFamily(jsc, e.getKey(), e.getValue(), seqLen.get(e.getKey()), o, console));
+            families.put(e.getKey(), fitFamily(jsc, e.getKey(), e.getValue(), seqLen.get(e.getKey()), o, console, seconds));
         }
+        long tt = System.nanoTime();
         String[] axis = {null};
         List<String> skipped = new ArrayList<>();
         Map<String, TransferMetrics.Result> transfer = transfer(cells, widthByCell, depthByCell, axis, skipped);
-        return new Result(cells, families, transfer, axis[0], skipped);
+        lap(seconds, "transfer", tt);
+        return new Result(cells, families, transfer, axis[0], skipped, seconds);
     }
 
     /**
@@ -216,7 +228,8 @@ public final class FitJob {
     }
 
     private static FamilyLaws fitFamily(JavaSparkContext jsc, String family, List<CellRow> cells, Double seqLen,
-                                        Options o, PrintStream console) {
+                                        Options o, PrintStream console, Map<String, Double> seconds) {
+        long t0 = System.nanoTime();
         List<String> notes = new ArrayList<>();
         List<RunPoint> kept = new ArrayList<>();
         List<String> allDiverged = new ArrayList<>();
@@ -240,6 +253,7 @@ public final class FitJob {
             reps = replicates(jsc, "proxylaw fit " + family + ": Step Law bootstrap", kept, o.bootstraps(),
                     (pts, i) -> StepLawFit.replicate(pts, seed, i));
             stepLaw = StepLawFit.summarise(cells.size(), kept, allDiverged, point, reps);
+            t0 = lap(seconds, "step law", t0);
             console.println("[" + family + "] " + stepLaw);
             if (ns >= 3) {
                 for (CellRow c : cells) {
@@ -253,6 +267,7 @@ public final class FitJob {
             } else {
                 notes.add("held-out validation needs at least three N values; the cells have " + ns + ".");
             }
+            t0 = lap(seconds, "holdout", t0);
         }
         PowerSchedulerFit.Result power = null;
         if (seqLen != null && Double.isFinite(seqLen) && ds >= 2) {
@@ -263,30 +278,41 @@ public final class FitJob {
             } catch (IllegalArgumentException ex) {
                 notes.add("Power-scheduler constants not fitted: " + ex.getMessage());
             }
+            t0 = lap(seconds, "power", t0);
         }
         LossSurfaceFit.Result surface = null;
         List<LossSurfaceFit.Point> surfacePoints = LossSurfaceFit.fromOptima(cells.stream().map(CellRow::optimum).toList());
         long surfaceN = surfacePoints.stream().mapToDouble(LossSurfaceFit.Point::n).distinct().count();
         long surfaceD = surfacePoints.stream().mapToDouble(LossSurfaceFit.Point::d).distinct().count();
         if (surfaceN >= 3 && surfaceD >= 3) {
-            LossSurfaceFit.Coefficients sp = LossSurfaceFit.fitPoints(surfacePoints, LossSurfaceFit.DEFAULT_DELTA);
+            LossSurfaceFit.PointFit surfaceFit = LossSurfaceFit.fitChecked(surfacePoints, LossSurfaceFit.DEFAULT_DELTA);
+            t0 = lap(seconds, "surface point fit", t0);
+            LossSurfaceFit.Coefficients sp = surfaceFit.coefficients();
             if (sp.finite()) {
                 long seed = o.seed();
+                // replicates start from the all-data optimum when it is unique (one local search, not 27)
+                LossSurfaceFit.Coefficients warm = surfaceFit.warmStart();
+                if (warm == null) {
+                    notes.add("loss surface: its starts reached the same fit at different coefficients (the cells do not "
+                            + "pin E, A and B apart); every replicate runs all starts, and the intervals show the spread.");
+                }
                 List<LossSurfaceFit.Coefficients> sreps = replicates(jsc, "proxylaw fit " + family
                         + ": loss-surface bootstrap", surfacePoints, o.surfaceBootstraps(),
-                        (pts, i) -> LossSurfaceFit.replicate(pts, LossSurfaceFit.DEFAULT_DELTA, seed, i));
+                        (pts, i) -> LossSurfaceFit.replicate(pts, LossSurfaceFit.DEFAULT_DELTA, seed, i, warm));
                 surface = LossSurfaceFit.summarise(surfacePoints, LossSurfaceFit.DEFAULT_DELTA, sp, sreps);
             }
         } else {
             notes.add("loss surface not fitted: it needs three or more N and D among the usable cells ("
                     + surfaceN + " N, " + surfaceD + " D).");
         }
+        t0 = lap(seconds, "surface bootstrap", t0);
         // Wortsman et al.: block 0's max attention logit at a fixed step against size, per LR, to 1e4
         MaxLogitExtrapolation.Result maxLogit = null;
         List<MaxLogitExtrapolation.Point> logits = cells.stream().flatMap(c -> c.logits().stream()).toList();
         if (logits.stream().mapToDouble(MaxLogitExtrapolation.Point::n).distinct().count() >= 2) {
             maxLogit = MaxLogitExtrapolation.fit(logits, MaxLogitExtrapolation.DEFAULT_THRESHOLD);
         }
+        lap(seconds, "max logit", t0);
         if (!allDiverged.isEmpty()) {
             notes.add(allDiverged.size() + " cell(s) had every run diverged: " + String.join("; ", allDiverged));
         }
@@ -308,6 +334,13 @@ public final class FitJob {
         } finally {
             b.destroy();
         }
+    }
+
+    /** Adds the time since {@code since} to a phase; returns now, the start of the next phase. */
+    private static long lap(Map<String, Double> seconds, String phase, long since) {
+        long now = System.nanoTime();
+        seconds.merge(phase, (now - since) / 1e9, Double::sum);
+        return now;
     }
 
     static String fmt(double v) {
