@@ -97,7 +97,8 @@ final class FitBench {
                         inputRows, boots, tFit, r.cells().size(), tWrite, fit / scan);
                 StringBuilder phases = new StringBuilder();
                 r.seconds().forEach((k, v) -> phases.append(String.format(" %s %.2f s;", k, v)));
-                out.printf("  input: planned %.2f s (reads runs/ for missing smoothed losses), built %.2f s%n", tPlan, tInput - tPlan);
+                out.printf("  input: read, joined and cached with the check for runs lacking smoothed_loss %.2f s, counted %.2f s%n",
+                        tPlan, tInput - tPlan);
                 out.println("  optima and laws by phase:" + phases);
                 bestScan = Math.min(bestScan, scan);
                 bestFit = Math.min(bestFit, fit);
