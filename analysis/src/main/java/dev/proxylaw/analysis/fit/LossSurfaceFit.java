@@ -228,7 +228,7 @@ public final class LossSurfaceFit {
     /**
      * One start's local search: BOBYQA until its trust region is down to {@link #COARSE}, which finds the
      * basin, then Newton's method to the bottom of it; BOBYQA on to {@link #FINE} where Newton cannot certify
-     * an interior minimum (an optimum on a bound). Newton's last steps are below 1e-10, so its minimum is
+     * an interior minimum (an optimum on a bound). Newton stops at steps below 1e-8, so its minimum is
      * BOBYQA's to its own tolerance (same coefficients to 6 digits and the same uniqueness verdict on the
      * Chinchilla grid, the published Step Law cells and synthetic sweeps), at a third of the evaluations:
      * most of BOBYQA's went into shrinking the trust region from 1e-3 to 1e-8.
