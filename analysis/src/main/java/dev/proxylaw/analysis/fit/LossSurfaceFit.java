@@ -28,7 +28,8 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
  * on it ({@link PointFit#warmStart()}): Newton's method from there ({@link SurfaceNewton}), or BOBYQA from
  * there where Newton cannot certify an interior minimum. On the Chinchilla grid, the published Step Law
  * cells and synthetic sweeps the 95% intervals come out the same as with the full grid of starts to
- * within 2e-5 (relative; 1e-7 but for the published cells), at a small fraction of the cost.
+ * within 3e-8 (relative; 2e-6 on the published cells, whose surface is loosely pinned), at a small
+ * fraction of the cost.
  */
 public final class LossSurfaceFit {
     /** Hoffmann et al.'s Huber threshold on log-loss residuals. */
