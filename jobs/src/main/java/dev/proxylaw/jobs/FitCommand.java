@@ -40,13 +40,14 @@ final class FitCommand {
         }
         SparkSession spark = Spark.session("proxylaw fit " + source, a.get("master", null), Spark.confs(a.all("conf")));
         try {
-            // one row per run, read twice (the emptiness check, then the fit): cached, so steps/ is scanned once
-            Dataset<Row> input = (table != null ? FitInput.table(spark, table, a.get("columns", null))
-                    : FitInput.sweep(spark, source, a.intValue("logit-step", 100))).cache();
-            if (input.isEmpty()) {
-                throw new UserError("Cannot fit " + source + ": it has no COMPLETED or DIVERGED runs. Run the sweep first.");
-            }
+            Dataset<Row> input = table != null ? FitInput.table(spark, table, a.get("columns", null))
+                    : FitInput.sweep(spark, source, a.intValue("logit-step", 100));
             FitJob.Result r = FitJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), input, o, out);
+            // checked on the result rather than by a job of its own over the input; nothing is written yet
+            if (r.cells().isEmpty()) {
+                throw new UserError("Cannot fit " + source + ": it has no COMPLETED or DIVERGED runs with a loss. "
+                        + "Run the sweep first.");
+            }
             Map<String, Object> header = new LinkedHashMap<>();
             header.put("source", source);
             header.put("band", o.band());

@@ -18,7 +18,8 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
  * starts, keeping the best. Huber in log space so that one cell whose best run was still bad (an LR
  * ladder that missed the basin) pulls the fit linearly, not quadratically.
  *
- * <p>BOBYQA, not Levenberg-Marquardt: LM needs a sum of squares and Huber is not one. N and D enter
+ * <p>Each start: BOBYQA, not Levenberg-Marquardt (LM needs a sum of squares and Huber is not one), until
+ * it has found its basin, then Newton's method to the bottom ({@link #descend}). N and D enter
  * centred on their geometric means, so the free prefactors are the reducible losses at the centre of
  * the grid (order 0.1..1) rather than ln A ~ 6 tied to alpha by ln A - alpha ln N; the starts then mean
  * the same thing on any grid and the optimiser is not fighting that correlation.
@@ -27,7 +28,8 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
  * on it ({@link PointFit#warmStart()}): Newton's method from there ({@link SurfaceNewton}), or BOBYQA from
  * there where Newton cannot certify an interior minimum. On the Chinchilla grid, the published Step Law
  * cells and synthetic sweeps the 95% intervals come out the same as with the full grid of starts to
- * within 2e-6 (relative), at a small fraction of the cost.
+ * within 3e-8 (relative; 2e-6 on the published cells, whose surface is loosely pinned), at a small
+ * fraction of the cost.
  */
 public final class LossSurfaceFit {
     /** Hoffmann et al.'s Huber threshold on log-loss residuals. */
@@ -108,7 +110,7 @@ public final class LossSurfaceFit {
     public record PointFit(Coefficients coefficients, boolean unique) implements java.io.Serializable {
         /**
          * Where bootstrap replicates start: the all-data optimum when unique (a resample moves the optimum a
-         * little, and one local search from it lands where the multi-start lands, at 1/50 of the cost);
+         * little, and one local search from it lands where the multi-start lands, at a small fraction of the cost);
          * null otherwise, so that replicates keep every start and their spread shows the unidentified direction.
          */
         public Coefficients warmStart() {
@@ -227,7 +229,7 @@ public final class LossSurfaceFit {
     /**
      * One start's local search: BOBYQA until its trust region is down to {@link #COARSE}, which finds the
      * basin, then Newton's method to the bottom of it; BOBYQA on to {@link #FINE} where Newton cannot certify
-     * an interior minimum (an optimum on a bound). Newton's last steps are below 1e-10, so its minimum is
+     * an interior minimum (an optimum on a bound). Newton stops at steps below 1e-8, so its minimum is
      * BOBYQA's to its own tolerance (same coefficients to 6 digits and the same uniqueness verdict on the
      * Chinchilla grid, the published Step Law cells and synthetic sweeps), at a third of the evaluations:
      * most of BOBYQA's went into shrinking the trust region from 1e-3 to 1e-8.

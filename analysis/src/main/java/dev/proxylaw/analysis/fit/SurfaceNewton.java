@@ -14,8 +14,12 @@ package dev.proxylaw.analysis.fit;
  */
 final class SurfaceNewton {
     static final int MAX_ITERATIONS = 60;
-    /** Converged when the undamped Newton step is below this in every coordinate (BOBYQA stops at 1e-8). */
-    static final double STEP_TOLERANCE = 1e-10;
+    /**
+     * Converged when the undamped Newton step is below this in every coordinate: BOBYQA's own final trust
+     * radius. Not lower: the Hessian's conditioning leaves steps of 1e-10..1e-9 of rounding noise at the
+     * minimum, and at 1e-10 one replicate in seven spun to {@link #MAX_ITERATIONS} and went to BOBYQA.
+     */
+    static final double STEP_TOLERANCE = 1e-8;
     private static final int N = 5;
 
     private SurfaceNewton() {
@@ -76,15 +80,16 @@ final class SurfaceNewton {
     /**
      * Gradient and Hessian of sum_i rho(r_i), r_i = LSE(t_0, t_1i, t_2i) - ln L_i with t_0 = x0,
      * t_1 = x1 - x2 u, t_2 = x3 - x4 v; p the softmax of t, J_k the gradient of t_k:
-     * grad r = sum_k p_k J_k, hess r = sum_k p_k J_k J_k^T - grad r grad r^T, and
-     * hess F = sum_i rho''(r_i) grad r_i grad r_i^T + rho'(r_i) hess r_i.
+     * grad r = sum_k p_k J_k = (p0, p1, -u p1, p2, -v p2), hess r = S - grad r grad r^T with
+     * S = sum_k p_k J_k J_k^T (block diagonal: p0; p1 [[1, -u], [-u, u^2]]; p2 [[1, -v], [-v, v^2]]), so
+     * hess F = sum_i rho''(r_i) grad r_i grad r_i^T + rho'(r_i) hess r_i
+     *        = sum_i (rho'' - rho') grad r_i grad r_i^T + rho' S_i.
      */
     static void derivatives(double[] x, double[] lnN, double[] lnD, double[] lnL, double delta, double[] g, double[][] h) {
         java.util.Arrays.fill(g, 0);
         for (double[] row : h) {
             java.util.Arrays.fill(row, 0);
         }
-        double[][] jk = new double[3][N];
         double[] gr = new double[N];
         for (int i = 0; i < lnL.length; i++) {
             double u = lnN[i];
@@ -98,24 +103,33 @@ final class SurfaceNewton {
             double e2 = Math.exp(t2 - max);
             double sum = e0 + e1 + e2;
             double r = max + Math.log(sum) - lnL[i];
-            double[] pk = {e0 / sum, e1 / sum, e2 / sum};
-            jk[0][0] = 1;
-            jk[1][1] = 1;
-            jk[1][2] = -u;
-            jk[2][3] = 1;
-            jk[2][4] = -v;
-            for (int j = 0; j < N; j++) {
-                gr[j] = pk[0] * jk[0][j] + pk[1] * jk[1][j] + pk[2] * jk[2][j];
-            }
+            double p0 = e0 / sum;
+            double p1 = e1 / sum;
+            double p2 = e2 / sum;
+            gr[0] = p0;
+            gr[1] = p1;
+            gr[2] = -u * p1;
+            gr[3] = p2;
+            gr[4] = -v * p2;
             double d1 = Math.max(-delta, Math.min(delta, r));
-            double d2 = Math.abs(r) <= delta ? 1 : 0;
+            double w = (Math.abs(r) <= delta ? 1 : 0) - d1;
             for (int a = 0; a < N; a++) {
                 g[a] += d1 * gr[a];
-                for (int b = 0; b < N; b++) {
-                    double hr = pk[0] * jk[0][a] * jk[0][b] + pk[1] * jk[1][a] * jk[1][b] + pk[2] * jk[2][a] * jk[2][b]
-                        - gr[a] * gr[b];
-                    h[a][b] += d2 * gr[a] * gr[b] + d1 * hr;
+                for (int b = 0; b <= a; b++) {
+                    h[a][b] += w * gr[a] * gr[b];
                 }
+            }
+            h[0][0] += d1 * p0;
+            h[1][1] += d1 * p1;
+            h[2][1] -= d1 * p1 * u;
+            h[2][2] += d1 * p1 * u * u;
+            h[3][3] += d1 * p2;
+            h[4][3] -= d1 * p2 * v;
+            h[4][4] += d1 * p2 * v * v;
+        }
+        for (int a = 0; a < N; a++) {
+            for (int b = a + 1; b < N; b++) {
+                h[a][b] = h[b][a];
             }
         }
     }

@@ -115,7 +115,10 @@ public final class FitInput {
         SparkSession spark = steps.sparkSession();
         spark.udf().register("step_law_smooth", (UDF1<scala.collection.Seq<Row>, Double>) FitInput::smooth,
                 DataTypes.DoubleType);
-        return steps.groupBy("run_id").agg(collect_list(struct(col("step"), col("loss"))).as("curve"))
+        // partitioned as sweep() partitions the runs, so that joining the two needs no further shuffle
+        int parts = Math.max(1, spark.sparkContext().defaultParallelism());
+        return steps.repartition(parts, col("run_id")).groupBy("run_id")
+                .agg(collect_list(struct(col("step"), col("loss"))).as("curve"))
                 .selectExpr("run_id", "step_law_smooth(curve) AS recomputed");
     }
 

@@ -73,6 +73,14 @@ class FitInputTest {
             runs.withColumn("smoothed_loss", when(col("run_id").equalTo(completed), lit(null)).otherwise(col("smoothed_loss")))
                     .write().parquet(oneNull + "/runs");
             assertEquals(expected, input(spark, oneNull));
+            // every attempt FAILED: a clear error, and nothing written
+            Path failed = copySteps(out, dir.resolve("all-failed"));
+            runs.withColumn("status", lit("FAILED")).write().parquet(failed + "/runs");
+            spark.stop();
+            CliRunner.Result f = CliRunner.run("fit", failed.toString(), "--master", "local[2]", "--surface-bootstraps", "5");
+            assertEquals(2, f.code(), f.out() + f.err());
+            assertTrue(f.err().contains("no COMPLETED or DIVERGED runs"), f.err());
+            assertTrue(!Files.exists(failed.resolve("laws.json")) && !Files.exists(failed.resolve("cells")));
         } finally {
             spark.stop();
         }
