@@ -61,7 +61,7 @@ final class CoordinateCheckFigure {
                 r.setSeriesPaint(i, new Color(0.1f + 0.8f * t, 0.3f, 0.9f - 0.8f * t));
                 r.setSeriesVisibleInLegend(i, i == 0 || i == bySteps.size() - 1);
                 i++;
-                data.add(Figure.Series.of(s.getKey().toString(), LrCurvesFigure.xs(s), LrCurvesFigure.xs(s, true)));
+                data.add(Figure.Series.of(s));
             }
             XYPlot sub = new XYPlot(ds, Charts.log(axis + "  (" + e.getKey() + ", lr " + Charts.fmt(lr) + ")"), null, r);
             Charts.style(sub);

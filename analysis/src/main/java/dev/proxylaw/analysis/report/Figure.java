@@ -18,6 +18,17 @@ public record Figure(String id, String section, String title, String caption, JF
         public static Series of(String name, double[] x, double[] y) {
             return new Series(name, x, y, new double[0], new double[0]);
         }
+
+        /** The points of a chart series, under its legend name. */
+        public static Series of(org.jfree.data.xy.XYSeries s) {
+            double[] x = new double[s.getItemCount()];
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = s.getX(i).doubleValue();
+                y[i] = s.getY(i).doubleValue();
+            }
+            return of(s.getKey().toString(), x, y);
+        }
     }
 
     /** A figure that could not be drawn from this dataset, and what the sweep would need for it. */

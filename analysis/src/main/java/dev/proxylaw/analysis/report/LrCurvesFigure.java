@@ -105,7 +105,7 @@ final class LrCurvesFigure {
                 r.setSeriesLinesVisible(i, false);
                 r.setSeriesShape(i, ShapeUtils.createDiagonalCross(4f, 0.8f));
                 r.setSeriesStroke(i, new BasicStroke(1f));
-                data.add(Figure.Series.of(div.getKey().toString(), xs(div), xs(div, true)));
+                data.add(Figure.Series.of(div));
             }
             XYPlot sub = new XYPlot(ds, Charts.log("peak LR  (" + names.get(f) + ")"), null, r);
             Charts.style(sub);
@@ -141,17 +141,5 @@ final class LrCurvesFigure {
             parts.add("D=" + Charts.fmt(p.d()));
         }
         return String.join(" ", parts);
-    }
-
-    static double[] xs(XYSeries s) {
-        return xs(s, false);
-    }
-
-    static double[] xs(XYSeries s, boolean y) {
-        double[] v = new double[s.getItemCount()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (y ? s.getY(i) : s.getX(i)).doubleValue();
-        }
-        return v;
     }
 }

@@ -51,7 +51,7 @@ final class PowerFigure {
         List<Figure.Series> data = new ArrayList<>();
         for (XYSeries s : bySize.values()) {
             ds.addSeries(s);
-            data.add(Figure.Series.of(s.getKey().toString(), LrCurvesFigure.xs(s), LrCurvesFigure.xs(s, true)));
+            data.add(Figure.Series.of(s));
         }
         XYSeries fit = new XYSeries("pooled fit a D^b", true, false);
         double lo = dLo / 1.5;
@@ -61,7 +61,7 @@ final class PowerFigure {
             fit.add(d, Math.exp(p.lnA().point() + p.b().point() * Math.log(d)));
         }
         ds.addSeries(fit);
-        data.add(Figure.Series.of(fit.getKey().toString(), LrCurvesFigure.xs(fit), LrCurvesFigure.xs(fit, true)));
+        data.add(Figure.Series.of(fit));
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
         for (int i = 0; i < bySize.size(); i++) {
             r.setSeriesPaint(i, Charts.color(i + 1));

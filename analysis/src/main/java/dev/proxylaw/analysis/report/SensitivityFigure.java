@@ -36,7 +36,7 @@ final class SensitivityFigure {
         List<Figure.Series> data = new ArrayList<>();
         for (XYSeries s : byFamily.values()) {
             ds.addSeries(s);
-            data.add(Figure.Series.of(s.getKey().toString(), LrCurvesFigure.xs(s), LrCurvesFigure.xs(s, true)));
+            data.add(Figure.Series.of(s));
         }
         XYLineAndShapeRenderer r = Charts.lines(true);
         for (int i = 0; i < ds.getSeriesCount(); i++) {

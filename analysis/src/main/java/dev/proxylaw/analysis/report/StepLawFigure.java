@@ -64,7 +64,7 @@ final class StepLawFigure {
             XYSeries o = new XYSeries("optima at D=" + Charts.fmt(d), true, true);
             cells.stream().filter(c -> nearest(ds, c.d()) == d).forEach(c -> o.add(c.n(), c.lrOpt()));
             pts.addSeries(o);
-            data.add(Figure.Series.of(o.getKey().toString(), LrCurvesFigure.xs(o), LrCurvesFigure.xs(o, true)));
+            data.add(Figure.Series.of(o));
         }
         String held = heldOut(h, pts, true, data);
         XYPlot plot = plot(bands, pts, Charts.log("N (Step Law non-embedding parameters)"), Charts.log("eta_opt (peak LR)"));
@@ -90,7 +90,7 @@ final class StepLawFigure {
             XYSeries o = new XYSeries("optima at N=" + Charts.fmt(e.getKey()), true, true);
             e.getValue().forEach(c -> o.add(c.d(), c.batchTokensOpt()));
             pts.addSeries(o);
-            data.add(Figure.Series.of(o.getKey().toString(), LrCurvesFigure.xs(o), LrCurvesFigure.xs(o, true)));
+            data.add(Figure.Series.of(o));
         }
         String held = heldOut(h, pts, false, data);
         XYPlot plot = plot(bands, pts, Charts.log("D (training tokens)"), Charts.log("B_opt (batch, tokens)"));
@@ -138,7 +138,7 @@ final class StepLawFigure {
         XYSeries s = new XYSeries("held-out prediction", true, true);
         h.checks().forEach(c -> s.add(lr ? c.n() : c.d(), lr ? c.lrPred() : c.batchTokensPred()));
         pts.addSeries(s);
-        data.add(Figure.Series.of(s.getKey().toString(), LrCurvesFigure.xs(s), LrCurvesFigure.xs(s, true)));
+        data.add(Figure.Series.of(s));
         return String.format(" Open diamonds: the %d cells at N = %s predicted by the law fitted without them; the "
                 + "runs nearest to those predictions lose %.3f%% on average against the cell's best (Step Law's "
                 + "held-out metric).", h.checks().size(), Charts.count(h.heldOutN()), 100 * h.meanRelativeError());
