@@ -88,12 +88,14 @@ public final class ReportReader {
         List<ReportModel.Curve> curves = new ArrayList<>();
         List<ReportModel.Activation> acts = new ArrayList<>();
         if (s.hasSweep()) {
-            Dataset<Row> runsDf = spark.read().parquet(s.dir() + "/runs").withColumn("shape", functions.shape(
-                    spark.read().parquet(s.dir() + "/runs")));
+            Dataset<Row> raw = spark.read().parquet(s.dir() + "/runs");
+            Dataset<Row> runsDf = raw.withColumn("shape", shape(raw));
             runs = runs(runsDf);
+            // one row per run that ended with a result: what the curves and the coordinate check draw from
+            Dataset<Row> terminal = runsDf.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id");
             Dataset<Row> steps = spark.read().parquet(s.dir() + "/steps");
-            curves = SweepCurves.curves(runsDf, steps);
-            acts = SweepCurves.activations(runsDf, steps);
+            curves = SweepCurves.curves(terminal, steps);
+            acts = SweepCurves.activations(terminal, steps);
         }
         return new ReportModel(s.dir(), cells, points, laws.stepLaws, laws.holdouts, laws.powers, runs, curves, acts,
                 laws.notes);
@@ -113,20 +115,14 @@ public final class ReportReader {
         return out;
     }
 
-    /** Column expressions shared by the readers. */
-    static final class functions {
-        private functions() {
-        }
-
-        /** A run's shape: every setting the health chart groups by, LR left out; D is the planned budget. */
-        static org.apache.spark.sql.Column shape(Dataset<Row> runs) {
-            return org.apache.spark.sql.functions.expr("concat_ws(' ', param_type, concat('d=', d_model), "
-                    + "concat('L=', n_layers), concat('D=', CAST(" + dev.proxylaw.jobs.fit.FitInput.plannedTokens(runs)
-                    + " AS BIGINT)), concat('B=', batch_tokens), "
-                    + "IF(qk_layernorm, 'qk-ln', NULL), IF(z_loss > 0, concat('z=', z_loss), NULL), "
-                    + "IF(embedding_lr_mult != 1, concat('emb_lr x', embedding_lr_mult), NULL), "
-                    + "IF(param_type = 'depth', concat('alpha=', alpha), NULL))");
-        }
+    /** A run's shape: every setting the health chart groups by, LR left out; D is the planned budget. */
+    private static org.apache.spark.sql.Column shape(Dataset<Row> runs) {
+        return org.apache.spark.sql.functions.expr("concat_ws(' ', param_type, concat('d=', d_model), "
+                + "concat('L=', n_layers), concat('D=', CAST(" + dev.proxylaw.jobs.fit.FitInput.plannedTokens(runs)
+                + " AS BIGINT)), concat('B=', batch_tokens), "
+                + "IF(qk_layernorm, 'qk-ln', NULL), IF(z_loss > 0, concat('z=', z_loss), NULL), "
+                + "IF(embedding_lr_mult != 1, concat('emb_lr x', embedding_lr_mult), NULL), "
+                + "IF(param_type = 'depth', concat('alpha=', alpha), NULL))");
     }
 
     private static double nz(Row r, int i) {

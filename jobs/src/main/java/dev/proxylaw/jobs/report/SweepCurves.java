@@ -30,10 +30,10 @@ final class SweepCurves {
      * Two groups of curves: every LR at the shape swept over the most LRs, and the best LR of each shape
      * (when there are several shapes). Spark filters the steps to those runs and thins them.
      */
+    /** @param runs one row per terminal run, with its shape */
     static List<ReportModel.Curve> curves(Dataset<Row> runs, Dataset<Row> steps) {
         List<Pick> picks = new ArrayList<>();
-        for (Row r : runs.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id")
-                .select("run_id", "shape", "lr", "status", "smoothed_loss", "total_steps").collectAsList()) {
+        for (Row r : runs.select("run_id", "shape", "lr", "status", "smoothed_loss", "total_steps").collectAsList()) {
             picks.add(new Pick(r.getString(0), r.getString(1), r.getDouble(2), r.getString(3),
                     r.isNullAt(4) ? Double.NaN : r.getDouble(4), r.getLong(5)));
         }
@@ -91,13 +91,14 @@ final class SweepCurves {
     }
 
     /** Mean |activation| over layers at steps 1..10, averaged per (parameterization, width, depth, LR, step). */
+    /** @param runs one row per terminal run */
     static List<ReportModel.Activation> activations(Dataset<Row> runs, Dataset<Row> steps) {
         if (!Arrays.asList(steps.columns()).contains("act_abs_mean")) {
             return List.of();
         }
         Dataset<Row> early = steps.filter("step BETWEEN 1 AND 10 AND size(act_abs_mean) > 0").selectExpr("run_id", "step",
                 "aggregate(act_abs_mean, 0D, (acc, x) -> acc + x) / size(act_abs_mean) AS mean_abs");
-        Dataset<Row> meta = runs.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id").selectExpr("run_id",
+        Dataset<Row> meta = runs.selectExpr("run_id",
                 "concat(param_type, IF(embedding_lr_mult != 1, ' emb_lr x m', ''), "
                         + "IF(param_type = 'depth', concat(' alpha=', alpha), '')) AS param", "d_model", "n_layers", "lr");
         List<ReportModel.Activation> out = new ArrayList<>();
