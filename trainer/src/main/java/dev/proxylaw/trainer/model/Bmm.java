@@ -49,7 +49,8 @@ final class Bmm {
             throw new IllegalArgumentException("Cannot multiply " + a.shapeInfoToString() + " by " + b.shapeInfoToString());
         }
         if (c == null) {
-            c = Nd4j.create(a.dataType(), n, m, cols);
+            // gemm with beta = 0 never reads C, so the output need not be zeroed first
+            c = Nd4j.createUninitialized(a.dataType(), n, m, cols);
         } else if (c.size(0) != n || c.size(1) != m || c.size(2) != cols || contiguous(c) != c) {
             throw new IllegalArgumentException("Cannot multiply into " + c.shapeInfoToString() + ": want a contiguous ("
                     + n + ", " + m + ", " + cols + ") array");
