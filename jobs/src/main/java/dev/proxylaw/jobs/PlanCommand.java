@@ -63,6 +63,15 @@ final class PlanCommand {
             out.printf("estimated time: %.1f core-hours, about %s on %d cores (one single-threaded task per core)%n",
                     coreSeconds / 3600, dev.proxylaw.jobs.sweep.Progress.clock(coreSeconds / cores), cores);
         }
+        out.println("what this plan can identify (per family: everything but size, budget, LR, batch and seed):");
+        String family = null;
+        for (dev.proxylaw.jobs.sweep.PlanChecks.Check c : dev.proxylaw.jobs.sweep.PlanChecks.of(plan)) {
+            if (!c.family().equals(family)) {
+                family = c.family();
+                out.println("  family " + family);
+            }
+            out.printf("    %-4s %-48s %s%n", c.identifiable() ? "yes" : "NO", c.what(), c.why());
+        }
         int show = a.intValue("show", 5);
         plan.runs().stream().limit(show).forEach(r -> out.printf("  run %s  %s%n", r.id(), r.label()));
         if (plan.runs().size() > show) {
