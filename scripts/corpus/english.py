@@ -14,20 +14,24 @@ visited in sorted path order: the output depends only on the package files.
 Cleaning rules (RULES_VERSION; raise it whenever a rule changes, so that built corpora are rebuilt):
   every format  text is split into paragraphs; inside a paragraph every run of whitespace becomes one
                 space (hard-wrapped lines are joined); a paragraph is kept only when it has at least
-                3 words and at least 70% of its characters are letters or spaces (this drops tables,
-                command lines, code, lists of numbers); control characters are removed.
-  html          text of p, li, dd, dt, h1-h6, blockquote, td-free blocks; pre, code listings (pre),
-                script, style, table, and the DocBook navigation/TOC divs are dropped with their text.
+                3 words, at least 70% of its characters are letters or spaces (this drops tables,
+                command lines, code, lists of numbers) and at least 90% are ASCII (this drops the
+                passages in other languages that manuals quote); control characters are removed.
+  html          every block element (p, div, li, dd, dt, h1-h6, blockquote, td, ...) ends a paragraph;
+                head, pre, script, style and the DocBook navigation, TOC, index and program-listing
+                elements are dropped with their text. Table cells are kept as paragraphs (some books
+                lay out their pages in tables) and the prose rule drops the numeric ones.
   rst           directive lines (".. name::") and their options are dropped, and so is the whole
                 body of code-like directives (code-block, literalinclude, productionlist, toctree, ...);
                 literal blocks after "::" are dropped (the "::" becomes ":"); section underlines,
                 comments, tables, doctest lines (">>>", "...") are dropped; inline roles, ``literals``,
                 *emphasis*, **strong** and `links <url>`_ keep only their text.
-  pod           commands (=over, =back, =cut, =begin..=end, =for) are dropped, =headN and =item keep
+  pod           commands (=over, =back, =begin..=end, =for) are dropped, and so is the Perl source from
+                =cut to the next command; =headN and =item keep
                 their text; verbatim (indented) paragraphs are code and dropped; formatting codes keep
                 their text (L<text|target> gives text, E<lt> gives <).
-  osis          footnotes (<note>) and headings (<title>) are dropped; paragraph and line-group
-                markers end a paragraph; every other tag is removed.
+  osis          footnotes (<note>) and headings (<title>) are dropped; paragraph, chapter and
+                line-group markers end a paragraph, a line marker is a space; other tags are removed.
   text          paragraphs are separated by blank lines (the novels).
 
 Documents: each source file (a chapter, a manual page, a Bible book) is cut at paragraph boundaries into
@@ -142,11 +146,12 @@ def normalise(par):
 
 
 def prose(par):
-    """Keeps natural-language paragraphs: 3+ words and 70%+ letters or spaces."""
+    """Keeps English natural-language paragraphs: 3+ words, 70%+ letters or spaces, 90%+ ASCII."""
     if len(par.split(" ")) < 3:
         return False
     good = sum(1 for c in par if c.isalpha() or c == " ")
-    return good >= 0.7 * len(par)
+    ascii_ = sum(1 for c in par if c < "\x80")
+    return good >= 0.7 * len(par) and ascii_ >= 0.9 * len(par)
 
 
 def finish(paragraphs):
@@ -208,6 +213,7 @@ def clean_osis(text):
     text = re.sub(r"<note\b[^>]*>.*?</note>", " ", text, flags=re.S)
     text = re.sub(r"<title\b[^>]*>.*?</title>", "\n\n", text, flags=re.S)
     text = re.sub(r"<(div|lg|chapter)\b[^>]*/>", "\n\n", text)
+    text = re.sub(r"<(l|lb)\b[^>]*/>", " ", text)   # a poem's lines run on within its paragraph
     text = re.sub(r"<[^>]+>", "", text)
     return finish(re.split(r"\n\s*\n", html.unescape(text)))
 
@@ -398,10 +404,13 @@ def pod_one(code, inner):
 
 
 def clean_pod(text):
-    pars, skipping = [], None
+    pars, skipping, code = [], None, False
     for block in re.split(r"\n[ \t]*\n", text.replace("\r", "")):
         if not block.strip():
             continue
+        if code and not block.startswith("="):
+            continue   # Perl source after =cut, until the next command
+        code = block.startswith("=cut")
         if skipping:
             if re.match(r"^=end\s+" + re.escape(skipping), block):
                 skipping = None
