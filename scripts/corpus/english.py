@@ -60,9 +60,9 @@ DOC_CHARS = 16_000
 SOURCES = [
     ("r-cran-janeaustenr", "text: public domain (Austen, 1811-1818; Project Gutenberg transcription); package: MIT",
      [(r"^\./usr/lib/R/site-library/janeaustenr/data/Rdata\.rd[bx]$", "rdata")]),
-    ("sword-text-web", "Public Domain (World English Bible)",
+    ("sword-text-web", "text: public domain (World English Bible); packaging: GPL-2+",
      [(r"^\./usr/share/sword/modules/texts/ztext/engWEB2015eb/[on]t\.bz[szv]$", "sword")]),
-    ("cfi-en", "GPL-2+ (Copyright does not exist, Linus Walleij)",
+    ("cfi-en", "public domain (Copyright Does Not Exist, Linus Walleij; per the package's copyright file)",
      [(r"^\./usr/share/doc/cfi-en/html/.*\.html?$", "html")]),
     ("debian-handbook", "GPL-2+ or CC-BY-SA-3.0 (The Debian Administrator's Handbook)",
      [(r"^\./usr/share/doc/debian-handbook/html/en-US/[^/]*\.html$", "html")]),
