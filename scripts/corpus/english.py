@@ -25,7 +25,8 @@ Cleaning rules (RULES_VERSION; raise it whenever a rule changes, so that built c
                 body of code-like directives (code-block, literalinclude, productionlist, toctree, ...);
                 literal blocks after "::" are dropped (the "::" becomes ":"); section underlines,
                 comments, tables, doctest lines (">>>", "...") are dropped; inline roles, ``literals``,
-                *emphasis*, **strong** and `links <url>`_ keep only their text.
+                *emphasis*, **strong** and `links <url>`_ keep only their text (:pep:`8` gives
+                "PEP 8", as Sphinx shows it; likewise :rfc:, :issue:, :gh:).
   pod           commands (=over, =back, =begin..=end, =for) are dropped, and so is the Perl source from
                 =cut to the next command; =headN and =item keep
                 their text; verbatim (indented) paragraphs are code and dropped; formatting codes keep
@@ -52,7 +53,7 @@ import tarfile
 import zlib
 import gzip
 
-RULES_VERSION = 1
+RULES_VERSION = 2
 DOC_CHARS = 16_000
 
 # package, licence of what we take, and the files: (path regex inside the package, format).
@@ -299,7 +300,12 @@ LINK = re.compile(r"`([^`<]+?)\s*<[^`>]*>`__?")
 REF = re.compile(r"`([^`]+)`__?")
 
 
+NUMBERED = {"pep": "PEP ", "rfc": "RFC ", "issue": "bpo-", "gh": "gh-"}
+
+
 def rst_inline(s):
+    # the roles that Sphinx renders with a prefix: :pep:`8` reads "PEP 8"
+    s = re.sub(r":(pep|rfc|issue|gh):`(\d+)[^`]*`", lambda m: NUMBERED[m.group(1)] + m.group(2), s)
     s = ROLE.sub(r"\1", s)
     s = LINK.sub(r"\1", s)
     s = re.sub(r"``([^`]+)``", r"\1", s)
