@@ -40,18 +40,20 @@ documents of at least DOC_CHARS characters (the file's last document may be shor
 by-document validation split holds out whole passages rather than single paragraphs. Each document is
 its paragraphs joined by blank lines, followed by one blank line, so concatenated documents read as text.
 """
+import glob
+import gzip
 import hashlib
 import html
 import html.parser
 import io
 import json
 import lzma
+import os
 import re
 import struct
 import sys
 import tarfile
 import zlib
-import gzip
 
 RULES_VERSION = 2
 DOC_CHARS = 16_000
@@ -73,67 +75,61 @@ SOURCES = [
      [(r"^\./usr/share/doc/postgresql-doc-15/html/[^/]*\.html$", "html")]),
     ("python3.11-doc", "PSF-2.0 (Python documentation)",
      [(r"^\./usr/share/doc/python3\.11/html/_sources/.*\.rst\.txt$", "rst")]),
+    # the perl5NNNdelta change logs of past releases are lists of module versions, not prose
     ("perl-doc", "GPL-1+ or Artistic (Perl documentation)",
-     [(r"^\./usr/share/perl/[0-9.]+/pod/(?!perl5[0-9]+delta)(?!perl[0-9]+delta)[^/]*\.pod$", "pod")]),
+     [(r"^\./usr/share/perl/[0-9.]+/pod/(?!perl5[0-9]+delta)[^/]*\.pod$", "pod")]),
 ]
 
 AUSTEN_BOOKS = ["sensesensibility", "prideprejudice", "mansfieldpark", "emma", "northangerabbey", "persuasion"]
 
 
+def fail(message):
+    """Bad input: one line on stderr and exit code 2, like every proxylaw command."""
+    print(message, file=sys.stderr)
+    sys.exit(2)
+
+
 # ---------------------------------------------------------------- reading .deb files without dpkg
 
-def deb_members(path):
-    """Yields (name, bytes) of every regular file in a .deb's data tarball, in sorted name order."""
+def ar_members(path):
+    """The members of a .deb (an ar archive: debian-binary, control.tar.*, data.tar.*), name to bytes."""
     with open(path, "rb") as f:
         blob = f.read()
     if blob[:8] != b"!<arch>\n":
-        raise SystemExit(f"error: {path} is not a Debian package (no ar header). Delete it and run again.")
-    p, data, control = 8, None, None
-    while p < len(blob):
+        fail(f"error: {path} is not a Debian package (no ar header). Delete it and run again.")
+    members, p = {}, 8
+    while p + 60 <= len(blob):
         name = blob[p:p + 16].decode().strip().rstrip("/")
         size = int(blob[p + 48:p + 58].decode().strip())
-        body = blob[p + 60:p + 60 + size]
-        if name.startswith("data.tar"):
-            data = (name, body)
-        elif name.startswith("control.tar"):
-            control = (name, body)
-        p += 60 + size + (size & 1)
-    out = {}
-    for name, body in (data,):
-        if name.endswith(".xz"):
-            body = lzma.decompress(body)
-        elif name.endswith(".gz"):
-            body = gzip.decompress(body)
-        elif name.endswith(".zst"):
-            raise SystemExit(f"error: {path}: zstd-compressed package data is not supported by the standard library.")
-        with tarfile.open(fileobj=io.BytesIO(body)) as t:
-            for m in t.getmembers():
-                if m.isfile():
-                    out[m.name if m.name.startswith("./") else "./" + m.name] = t.extractfile(m).read()
-    return [(k, out[k]) for k in sorted(out)]
+        members[name] = blob[p + 60:p + 60 + size]
+        p += 60 + size + (size & 1)   # members are 2-byte aligned
+    return members
 
 
-def deb_version(path):
-    """The Package and Version fields of a .deb's control file."""
-    with open(path, "rb") as f:
-        blob = f.read()
-    p = 8
-    while p < len(blob):
-        name = blob[p:p + 16].decode().strip().rstrip("/")
-        size = int(blob[p + 48:p + 58].decode().strip())
-        body = blob[p + 60:p + 60 + size]
-        if name.startswith("control.tar"):
+def tar_files(path, members, prefix):
+    """Regular files of the member named prefix.tar.{xz,gz} as ./path to bytes. Debian's archive uses xz;
+    zstd, which this Python's standard library cannot read, would be reported."""
+    for name, body in members.items():
+        if name.startswith(prefix + ".tar"):
             if name.endswith(".xz"):
                 body = lzma.decompress(body)
             elif name.endswith(".gz"):
                 body = gzip.decompress(body)
+            elif not name.endswith(".tar"):
+                fail(f"error: {path}: {name} is compressed in a format the standard library cannot read.")
             with tarfile.open(fileobj=io.BytesIO(body)) as t:
-                for m in t.getmembers():
-                    if m.name.lstrip("./") == "control":
-                        fields = dict(re.findall(r"^(Package|Version): (.*)$", t.extractfile(m).read().decode(), re.M))
-                        return fields["Package"], fields["Version"]
-        p += 60 + size + (size & 1)
-    raise SystemExit(f"error: {path} has no control file. Delete it and run again.")
+                return {("./" + m.name.removeprefix("./")): t.extractfile(m).read()
+                        for m in t.getmembers() if m.isfile()}
+    fail(f"error: {path} has no {prefix}.tar member. Delete it and run again.")
+
+
+def deb_contents(path):
+    """(Package, Version, [(path, bytes)] of the data files in sorted path order) of a .deb."""
+    members = ar_members(path)
+    control = tar_files(path, members, "control")["./control"].decode()
+    fields = dict(re.findall(r"^(Package|Version): (.*)$", control, re.M))
+    data = tar_files(path, members, "data")
+    return fields["Package"], fields["Version"], [(k, data[k]) for k in sorted(data)]
 
 
 # ---------------------------------------------------------------- paragraphs and documents
@@ -196,7 +192,7 @@ def austen_books(rdx, rdb):
         p = 2 + 12
         p += 4 + struct.unpack(">I", d[p:p + 4])[0]
         if struct.unpack(">I", d[p:p + 4])[0] & 0xFF != 16:
-            raise SystemExit(f"error: janeaustenr object {book} is not a character vector; the package format changed.")
+            fail(f"error: janeaustenr object {book} is not a character vector; the package format changed.")
         count = struct.unpack(">I", d[p + 4:p + 8])[0]
         p += 8
         lines = []
@@ -227,7 +223,7 @@ def sword_books(files, testament):
         off, size, usize = struct.unpack("<III", bzs[i * 12:i * 12 + 12])
         block = zlib.decompress(bzz[off:off + size])
         if len(block) != usize:
-            raise SystemExit(f"error: SWORD block {testament}.{i} decompressed to {len(block)} bytes, not {usize}.")
+            fail(f"error: SWORD block {testament}.{i} decompressed to {len(block)} bytes, not {usize}.")
         yield f"{testament}.{i:03d}", block.decode("utf-8")
 
 
@@ -448,7 +444,7 @@ def units(package, files, spec):
     for regex, fmt in spec:
         chosen = {p: b for p, b in files if re.search(regex, p)}
         if not chosen:
-            raise SystemExit(f"error: package {package} has no file matching {regex}; its layout changed. "
+            fail(f"error: package {package} has no file matching {regex}; its layout changed. "
                              f"Update SOURCES in scripts/corpus/english.py.")
         if fmt == "rdata":
             by = {p.rsplit(".", 1)[1]: b for p, b in chosen.items()}
@@ -465,45 +461,55 @@ def units(package, files, spec):
                 yield path, CLEANERS[fmt](text), {path: chosen[path]}
 
 
-def build(deb_dir, out_dir):
-    import glob
-    import os
+def write_documents(deb_dir, out):
+    """Writes every source's documents to out; returns one SOURCES.tsv row per package."""
     rows = []
-    total = 0
-    with open(os.path.join(out_dir, "english.jsonl.tmp"), "w", encoding="utf-8", newline="\n") as out:
-        for package, licence, spec in SOURCES:
-            debs = sorted(glob.glob(os.path.join(deb_dir, package + "_*.deb")))
-            if len(debs) != 1:
-                raise SystemExit(f"error: expected one {package}_*.deb in {deb_dir}, found {len(debs)}. "
-                                 f"Run scripts/corpus.sh, which downloads them.")
-            name, version = deb_version(debs[0])
-            files = deb_members(debs[0])
-            used, n_docs, n_bytes, n_units = {}, 0, 0, 0
-            for unit, paragraphs, inputs in units(package, files, spec):
-                used.update(inputs)
-                n_units += 1
-                for k, doc in enumerate(documents(paragraphs)):
-                    out.write(json.dumps({"source": package, "unit": unit, "part": k, "text": doc},
-                                         ensure_ascii=False, sort_keys=True) + "\n")
-                    n_docs += 1
-                    n_bytes += len(doc.encode("utf-8"))
-            digest = hashlib.sha256()
-            for path in sorted(used):
-                digest.update(path.encode() + b"\0" + hashlib.sha256(used[path]).digest())
-            deb_sha = hashlib.sha256(open(debs[0], "rb").read()).hexdigest()
-            rows.append((package, version, licence, os.path.basename(debs[0]), deb_sha, len(used),
-                         digest.hexdigest(), n_units, n_docs, n_bytes))
-            total += n_bytes
-            print(f"  {package:<20} {version:<24} {len(used):>5} files {n_units:>5} units {n_docs:>6} documents "
-                  f"{n_bytes:>12,} bytes", file=sys.stderr)
-    os.replace(os.path.join(out_dir, "english.jsonl.tmp"), os.path.join(out_dir, "english.jsonl"))
+    for package, licence, spec in SOURCES:
+        debs = sorted(glob.glob(os.path.join(deb_dir, package + "_*.deb")))
+        if len(debs) != 1:
+            fail(f"error: expected one {package}_*.deb in {deb_dir}, found {len(debs)}. "
+                 f"Run scripts/corpus.sh, which downloads them.")
+        name, version, files = deb_contents(debs[0])
+        if name != package:
+            fail(f"error: {debs[0]} holds package {name}, not {package}. Delete it and run again.")
+        used, n_docs, n_bytes, n_units = {}, 0, 0, 0
+        for unit, paragraphs, inputs in units(package, files, spec):
+            used.update(inputs)
+            n_units += 1
+            for k, doc in enumerate(documents(paragraphs)):
+                out.write(json.dumps({"source": package, "unit": unit, "part": k, "text": doc},
+                                     ensure_ascii=False, sort_keys=True) + "\n")
+                n_docs += 1
+                n_bytes += len(doc.encode("utf-8"))
+        # one hash over the input files actually read (path and content), beside the .deb's own hash
+        digest = hashlib.sha256()
+        for path in sorted(used):
+            digest.update(path.encode() + b"\0" + hashlib.sha256(used[path]).digest())
+        with open(debs[0], "rb") as f:
+            deb_sha = hashlib.sha256(f.read()).hexdigest()
+        rows.append((package, version, licence, os.path.basename(debs[0]), deb_sha, len(used),
+                     digest.hexdigest(), n_units, n_docs, n_bytes))
+        print(f"  {package:<20} {version:<24} {len(used):>5} files {n_units:>5} units {n_docs:>6} documents "
+              f"{n_bytes:>12,} bytes", file=sys.stderr)
+    return rows
+
+
+def build(deb_dir, out_dir):
+    tmp = os.path.join(out_dir, "english.jsonl.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+            rows = write_documents(deb_dir, out)
+    except BaseException:
+        os.remove(tmp)   # a failed build leaves no partial corpus
+        raise
+    os.replace(tmp, os.path.join(out_dir, "english.jsonl"))
     with open(os.path.join(out_dir, "SOURCES.tsv"), "w", encoding="utf-8", newline="\n") as f:
         f.write(f"# rules_version={RULES_VERSION} doc_chars={DOC_CHARS} (scripts/corpus/english.py)\n")
         f.write("package\tversion\tlicence\tdeb\tdeb_sha256\tinput_files\tinputs_sha256\tunits\tdocuments\tbytes\n")
         for r in rows:
             f.write("\t".join(str(x) for x in r) + "\n")
     print(f"  {'total':<20} {'':<24} {'':>5}       {'':>5}       {sum(r[8] for r in rows):>6} documents "
-          f"{total:>12,} bytes", file=sys.stderr)
+          f"{sum(r[9] for r in rows):>12,} bytes", file=sys.stderr)
 
 
 def main(argv):

@@ -8,17 +8,20 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The cleaning rules of the English corpus (scripts/corpus/english.py) on small hand-written samples of
  * each markup it reads: the output must equal the reviewed {@code .clean} file beside each sample, and,
  * independently of that file, keep the prose and drop the markup, code, tables and navigation.
- * Runs the helper on /usr/bin/python3 like scripts/corpus.sh does; needs no package download.
+ * A damaged package must fail the build with one line and exit code 2, leaving no partial corpus. Runs the
+ * helper on /usr/bin/python3 like scripts/corpus.sh does; needs no package download.
  */
 class EnglishCorpusCleaningTest {
     static final Path SCRIPT = Path.of("../scripts/corpus/english.py");
@@ -28,7 +31,7 @@ class EnglishCorpusCleaningTest {
     }
 
     static Run python(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/python3", SCRIPT.toString()));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", SCRIPT.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();
         // the samples are small: reading stdout before stderr cannot fill a pipe buffer
@@ -108,6 +111,18 @@ class EnglishCorpusCleaningTest {
                 + "settled"), out);
         for (String gone : new String[] {"pine", "The Book of the Hive", "A song of the swarm", "strong:", "1:1"}) {
             assertFalse(out.contains(gone), gone + " should be dropped:\n" + out);
+        }
+    }
+
+    @Test
+    void aDamagedPackageIsOneLineAndExitTwoAndLeavesNoCorpus(@TempDir Path dir) throws Exception {
+        Path deb = Files.writeString(dir.resolve("r-cran-janeaustenr_1.0.0-1_all.deb"), "not an ar archive\n");
+        Run r = python("build", dir.toString(), dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("error: " + deb + " is not a Debian package (no ar header). Delete it and run again.",
+                r.err().strip());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(deb), files.toList());   // neither english.jsonl nor a partial .tmp
         }
     }
 
