@@ -163,7 +163,8 @@ public final class PackTrainer {
             Member a = active.get(m);
             if (a.track.ended()) {
                 results[a.index] = a.track.finish(a.trainer.stats(), a.trainer.model().parameterization(),
-                        a.trainer.corpus().tokenizerId(), a.trainer.model().config().vocab(), NativeThreads.device());
+                        a.trainer.corpus().tokenizerId(), a.trainer.model().config().vocab(), NativeThreads.device(),
+                        a.sampler.trainTokens());
             } else {
                 keep.add(m);
                 still.add(a);

@@ -150,11 +150,12 @@ final class RunTrack {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    /** The run's result, handed to its sink once. */
-    RunResult finish(ModelStats stats, Parameterization pz, String tokenizer, int vocab, String device) {
+    /** The run's result, handed to its sink once; {@code trainSplitTokens} gives its epochs. */
+    RunResult finish(ModelStats stats, Parameterization pz, String tokenizer, int vocab, String device,
+                     long trainSplitTokens) {
         double wall = Double.isNaN(endSeconds) ? seconds() : endSeconds;
         RunResult result = new RunResult(cfg.id(), ConfigIo.canonicalJson(cfg), status, divergedStep, step, tokens,
-                lastLoss, lastVal, wall, stats, pz.mN(), pz.mL(), pz.alpha(), tokenizer, vocab, device,
+                trainSplitTokens, lastLoss, lastVal, wall, stats, pz.mN(), pz.mL(), pz.alpha(), tokenizer, vocab, device,
                 Trainer.CODE_VERSION, error);
         sink.finish(result);
         return result;

@@ -97,7 +97,8 @@ public final class Trainer {
         } catch (RuntimeException | OutOfMemoryError e) {
             run.fail(e);
         }
-        return run.finish(stats, model.parameterization(), corpus.tokenizerId(), model.config().vocab(), NativeThreads.device());
+        return run.finish(stats, model.parameterization(), corpus.tokenizerId(), model.config().vocab(), NativeThreads.device(),
+                sampler.trainTokens());
     }
 
     private static String codeVersion() {

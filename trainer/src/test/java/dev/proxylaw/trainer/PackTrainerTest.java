@@ -94,6 +94,8 @@ class PackTrainerTest {
             assertEquals(solo.result().divergedStep(), p.divergedStep(), who + " diverged step");
             assertEquals(solo.result().steps(), p.steps(), who + " steps");
             assertEquals(solo.result().tokens(), p.tokens(), who + " tokens");
+            assertEquals(solo.result().epochs(), p.epochs(), who + " epochs");
+            assertTrue(p.epochs() > 0, who + " epochs");
             assertNull(p.error(), who + " error");
             sawDiverged |= p.status() == RunStatus.DIVERGED;
             List<StepMetrics> a = solo.steps();
