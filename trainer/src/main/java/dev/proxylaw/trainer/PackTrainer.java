@@ -27,6 +27,7 @@ import java.util.Map;
  */
 public final class PackTrainer {
     private final List<Trainer> solo = new ArrayList<>();
+    private RuntimeException[] commitErrors;
 
     /** Builds every member as its solo run would (same init, bit for bit); they must share a shape. */
     public PackTrainer(List<RunConfig> cfgs) {
@@ -80,6 +81,11 @@ public final class PackTrainer {
         return solo.size();
     }
 
+    /** Why member i's sink could not take its result in the last {@link #run}, or null when it did. */
+    public RuntimeException commitError(int i) {
+        return commitErrors == null ? null : commitErrors[i];
+    }
+
     /** Trains every member; {@code sinks.get(i)} receives member i's rows. Results in member order. */
     public List<RunResult> run(List<MetricsSink> sinks, double timeoutSeconds) {
         int n = solo.size();
@@ -104,6 +110,7 @@ public final class PackTrainer {
             active.add(new Member(i, t, sampler, new RunTrack(t.config(), sinks.get(i), start)));
         }
         RunResult[] results = new RunResult[n];
+        commitErrors = new RuntimeException[n];
         finishEnded(active, results, model, opt);   // a run of zero steps ends before the first
         while (!active.isEmpty()) {
             try {
@@ -156,15 +163,21 @@ public final class PackTrainer {
     }
 
     /** Hands each ended member's result to its sink and cuts it out of the pack. */
-    private static void finishEnded(List<Member> active, RunResult[] results, PackedGpt model, PackedAdamW opt) {
+    private void finishEnded(List<Member> active, RunResult[] results, PackedGpt model, PackedAdamW opt) {
         List<Integer> keep = new ArrayList<>();
         List<Member> still = new ArrayList<>();
         for (int m = 0; m < active.size(); m++) {
             Member a = active.get(m);
             if (a.track.ended()) {
-                results[a.index] = a.track.finish(a.trainer.stats(), a.trainer.model().parameterization(),
+                results[a.index] = a.track.result(a.trainer.stats(), a.trainer.model().parameterization(),
                         a.trainer.corpus().tokenizerId(), a.trainer.model().config().vocab(), NativeThreads.device(),
                         a.sampler.trainTokens());
+                try {
+                    a.track.commit(results[a.index]);
+                } catch (RuntimeException e) {
+                    // one member's rows that cannot be written fail that member only: the others go on
+                    commitErrors[a.index] = e;
+                }
             } else {
                 keep.add(m);
                 still.add(a);

@@ -153,12 +153,24 @@ final class RunTrack {
     /** The run's result, handed to its sink once; {@code trainSplitTokens} gives its epochs. */
     RunResult finish(ModelStats stats, Parameterization pz, String tokenizer, int vocab, String device,
                      long trainSplitTokens) {
+        RunResult result = result(stats, pz, tokenizer, vocab, device, trainSplitTokens);
+        sink.finish(result);
+        return result;
+    }
+
+    /** The run's result, not yet handed to its sink (see {@link #commit}). */
+    RunResult result(ModelStats stats, Parameterization pz, String tokenizer, int vocab, String device,
+                     long trainSplitTokens) {
         double wall = Double.isNaN(endSeconds) ? seconds() : endSeconds;
         RunResult result = new RunResult(cfg.id(), ConfigIo.canonicalJson(cfg), status, divergedStep, step, tokens,
                 trainSplitTokens, lastLoss, lastVal, wall, stats, pz.mN(), pz.mL(), pz.alpha(), tokenizer, vocab, device,
                 Trainer.CODE_VERSION, error);
-        sink.finish(result);
         return result;
+    }
+
+    /** Hands the result to the sink, which writes (and commits) the run's rows. */
+    void commit(RunResult result) {
+        sink.finish(result);
     }
 
     /** Per-group values of a step whose update was skipped (non-finite loss). */

@@ -95,13 +95,15 @@ public final class RunTask implements FlatMapFunction<Iterator<TaskSpec>, RunOut
         List<RunConfig> cfgs = new ArrayList<>();
         List<ParquetRunSink> sinks = new ArrayList<>();
         List<RunResult> results;
+        PackTrainer pack;
         try {
             for (TaskSpec s : members) {
                 RunConfig cfg = ConfigIo.parseJson(s.configJson());
                 cfgs.add(cfg);
                 sinks.add(new ParquetRunSink(dir, conf, cfg, sweepId, s.attempt()));
             }
-            results = new PackTrainer(cfgs).run(List.copyOf(sinks), timeoutSeconds * members.size());
+            pack = new PackTrainer(cfgs);
+            results = pack.run(List.copyOf(sinks), timeoutSeconds * members.size());
         } catch (RuntimeException e) {
             for (TaskSpec s : members) {
                 outcomes.add(new RunOutcome(s.runId(), s.label(), s.attempt(), "FAILED", 0, (System.nanoTime() - t0) / 1e9,
@@ -113,6 +115,12 @@ public final class RunTask implements FlatMapFunction<Iterator<TaskSpec>, RunOut
         for (int i = 0; i < members.size(); i++) {
             TaskSpec s = members.get(i);
             RunResult r = results.get(i);
+            RuntimeException lost = pack.commitError(i);
+            if (lost != null) {
+                outcomes.add(new RunOutcome(s.runId(), s.label(), s.attempt(), "FAILED", r.tokens(), r.wallSeconds(),
+                        null, "its rows could not be written: " + lost.getMessage(), host));
+                continue;
+            }
             String status = sinks.get(i).committed() ? r.status().name() : "ALREADY";
             outcomes.add(new RunOutcome(s.runId(), s.label(), s.attempt(), status, r.tokens(), r.wallSeconds(),
                     r.finalValLoss(), r.error(), host));
