@@ -10,30 +10,27 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Builds the SparkSession of a proxylaw job. The master comes from {@code --master}, else from
- * spark-submit (spark.master), else {@code local[*]}. A standalone master that does not answer is a
- * user error before any work starts, instead of Spark's minute of registration retries.
+ * Builds the SparkSession of a proxylaw job from its {@link SparkSettings}. A standalone master that
+ * does not answer is a user error before any work starts, instead of Spark's minute of registration retries.
  */
 public final class Spark {
     private Spark() {
     }
 
     public static SparkSession session(String appName, String master, Map<String, String> conf) {
-        SparkConf sc = new SparkConf();   // picks up spark-submit's spark.* system properties
-        if (master != null) {
-            sc.setMaster(master);
-        } else if (!sc.contains("spark.master")) {
-            sc.setMaster("local[*]");
-        }
-        conf.forEach(sc::set);
-        String resolved = sc.get("spark.master");
-        if (resolved.startsWith("local")) {
-            // a local session stays on loopback and opens no UI unless asked to
+        return session(appName, SparkSettings.of(master, conf));
+    }
+
+    public static SparkSession session(String appName, SparkSettings settings) {
+        SparkConf sc = settings.conf().clone();
+        if (settings.local()) {
+            // a local session stays on loopback and opens no UI unless asked to; the hostname as
+            // SPARK_LOCAL_HOSTNAME would set it, so that Spark never resolves this machine's name
             sc.setIfMissing("spark.driver.host", "127.0.0.1");
             sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
             sc.setIfMissing("spark.ui.enabled", "false");
+            org.apache.spark.util.Utils.setCustomHostname("127.0.0.1");
         }
-        checkReachable(resolved);
         sc.setIfMissing("spark.app.name", appName);
         return SparkSession.builder().config(sc).getOrCreate();
     }
