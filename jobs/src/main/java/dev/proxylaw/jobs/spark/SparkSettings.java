@@ -71,6 +71,7 @@ public final class SparkSettings {
         SparkSettings s = new SparkSettings(sc);
         s.resolveSecret();
         Spark.checkReachable(s.master());
+        Spark.checkAccepted(sc);
         s.checkEventLog();
         return s;
     }

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,6 +44,16 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Starts a master and {@code workers} workers of {@code cores} cores each; returns once all have registered. */
     public static StandaloneCluster start(Path work, Path sparkClasspath, int workers, int cores) throws Exception {
+        return start(work, sparkClasspath, workers, cores, Map.of(), Map.of(), Map.of());
+    }
+
+    /**
+     * As above, the master and workers reading {@code daemonConf} (a spark-defaults.conf, as a cluster's
+     * nodes would: spark.authenticate and its secret), the workers also {@code workerConf} (their GPU
+     * resources) and running with {@code workerEnv} added to their environment (and so their executors').
+     */
+    public static StandaloneCluster start(Path work, Path sparkClasspath, int workers, int cores, Map<String, String> daemonConf,
+                                          Map<String, String> workerConf, Map<String, String> workerEnv) throws Exception {
         Path home = work.resolve("spark-home");
         Files.createDirectories(home.resolve("jars"));
         Files.createDirectories(home.resolve("conf"));
@@ -51,15 +63,21 @@ public final class StandaloneCluster implements AutoCloseable {
                 Files.createSymbolicLink(link, Path.of(jar));
             }
         }
+        Path masterConf = properties(work.resolve("master.conf"), daemonConf);
+        Map<String, String> wc = new LinkedHashMap<>(daemonConf);
+        wc.putAll(workerConf);
+        Path workerProps = properties(work.resolve("worker.conf"), wc);
         int port = freePort();
         int ui = freePort();
         Process m = java(work, home, "master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                "--port", String.valueOf(port), "--webui-port", String.valueOf(ui)));
+                "--port", String.valueOf(port), "--webui-port", String.valueOf(ui), "--properties-file", masterConf.toString()),
+                Map.of());
         StandaloneCluster c = new StandaloneCluster(work, home, port, ui, m);
         for (int i = 0; i < workers; i++) {
             c.workers.add(java(work, home, "worker-" + i, List.of("org.apache.spark.deploy.worker.Worker", "--host",
                     "127.0.0.1", "--webui-port", String.valueOf(freePort()), "--cores", String.valueOf(cores), "--memory",
-                    "2g", "--work-dir", work.resolve("worker-" + i).toString(), c.url())));
+                    "2g", "--work-dir", work.resolve("worker-" + i).toString(), "--properties-file", workerProps.toString(),
+                    c.url()), workerEnv));
         }
         c.awaitWorkers(workers, Duration.ofSeconds(90));
         return c;
@@ -74,10 +92,17 @@ public final class StandaloneCluster implements AutoCloseable {
      * {@code log}. Runs {@code dev.proxylaw.jobs.Cli} with {@code args}.
      */
     public Process submit(Path shadedJar, Path log, List<String> args) throws IOException {
+        return submit(shadedJar, log, List.of(), args);
+    }
+
+    /** As above, with more spark-submit options ({@code --conf k=v} ...) before the jar. */
+    public Process submit(Path shadedJar, Path log, List<String> sparkArgs, List<String> args) throws IOException {
         List<String> cmd = javaCommand(sparkHome, shadedJar + ":" + sparkHome.resolve("jars") + "/*");
         cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", url(), "--deploy-mode", "client",
                 "--class", "dev.proxylaw.jobs.Cli", "--conf", "spark.driver.host=127.0.0.1",
-                "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false", shadedJar.toString()));
+                "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false"));
+        cmd.addAll(sparkArgs);
+        cmd.add(shadedJar.toString());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("SPARK_HOME", sparkHome.toString());
@@ -126,7 +151,14 @@ public final class StandaloneCluster implements AutoCloseable {
         throw new IllegalStateException("Spark workers did not register in " + timeout + "; see " + work);
     }
 
-    private static Process java(Path work, Path home, String name, List<String> args) throws IOException {
+    private static Path properties(Path file, Map<String, String> conf) throws IOException {
+        StringBuilder b = new StringBuilder();
+        conf.forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
+        return Files.writeString(file, b.toString());
+    }
+
+    private static Process java(Path work, Path home, String name, List<String> args, Map<String, String> env)
+            throws IOException {
         List<String> cmd = javaCommand(home, home.resolve("jars") + "/*");
         cmd.add(1, "-Xmx384m");
         cmd.addAll(args);
@@ -135,6 +167,7 @@ public final class StandaloneCluster implements AutoCloseable {
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         // what a distribution's bin/load-spark-env.sh exports; the worker's executor command builder needs it
         pb.environment().put("SPARK_SCALA_VERSION", "2.12");
+        pb.environment().putAll(env);
         return pb.start();
     }
 
