@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A standalone cluster as conf/spark/gpu-standalone.properties describes one, on stand-in GPUs: one worker
  * whose nvidia-smi lists an A100, an A10 and an H200, with CUDA_VISIBLE_DEVICES=1,0 (the H200 hidden, and
- * CUDA's order the reverse of nvidia-smi's), and spark.authenticate on with a generated secret.
+ * CUDA's order the reverse of nvidia-smi's); like every test cluster, it runs with spark.authenticate.
  */
 class GpuClusterIT {
     static final int RUNS = 16;
@@ -50,27 +48,20 @@ class GpuClusterIT {
     static StandaloneCluster cluster;
     static Path shadedJar;
     static Path spec;
-    static Path secretFile;
 
     @BeforeAll
     static void start() throws Exception {
         shadedJar = Path.of(System.getProperty("proxylaw.shadedJar"));
         assertTrue(Files.isRegularFile(shadedJar), "build the shaded jar first (mvn package): " + shadedJar);
         spec = Files.writeString(dir.resolve("sweep.yaml"), SPEC);
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        String hex = HexFormat.of().formatHex(secret);
-        secretFile = Files.writeString(dir.resolve("secret"), hex + "\n");
         Path gpus = Files.writeString(dir.resolve("gpus.txt"),
                 FakeGpus.AMPERE_PAIR + "2, GPU-cccc, 00000000:B3:00.0, 9.0, NVIDIA H200\n");
-        Map<String, String> auth = Map.of("spark.authenticate", "true", "spark.authenticate.secret", hex,
-                "spark.network.crypto.enabled", "true");
         Map<String, String> workerGpus = Map.of("spark.worker.resource.gpu.amount", "2",
                 "spark.worker.resource.gpu.discoveryScript", FakeGpus.DISCOVERY.toString());
         Map<String, String> env = Map.of("PATH", FakeGpus.install(dir.resolve("bin")) + ":" + System.getenv("PATH"),
                 "FAKE_GPUS", gpus.toString(), "CUDA_VISIBLE_DEVICES", "1,0");
         cluster = StandaloneCluster.start(dir.resolve("cluster"), Path.of(System.getProperty("proxylaw.sparkClasspath")), 1,
-                8, auth, workerGpus, env);
+                8, workerGpus, env);
     }
 
     @AfterAll
@@ -85,22 +76,15 @@ class GpuClusterIT {
         return driver.exitValue();
     }
 
-    static List<String> withSecret(String... more) {
-        List<String> a = new ArrayList<>(List.of("--conf", "spark.authenticate=true", "--conf",
-                "spark.network.crypto.enabled=true", "--conf", "spark.authenticate.secret.file=" + secretFile));
-        a.addAll(List.of(more));
-        return a;
-    }
-
     @Test
     void fourRunsShareAGpuAndEachRecordsTheCudaDeviceItWasGiven() throws Exception {
         Path out = dir.resolve("packed");
         Path log = dir.resolve("packed.log");
         // the GPU lines of conf/spark/gpu-standalone.properties, on one executor of both GPUs and 8 cores
-        int code = finish(cluster.submit(shadedJar, log, withSecret("--conf", "spark.executor.cores=8",
+        int code = finish(cluster.submit(shadedJar, log, List.of("--conf", "spark.executor.cores=8",
                 "--conf", "spark.executor.resource.gpu.amount=2", "--conf", "spark.task.resource.gpu.amount=0.25",
                 "--conf", "spark.executorEnv.CUDA_DEVICE_ORDER=PCI_BUS_ID"),
-                List.of("sweep", spec.toString(), "--out", out.toString())), log);
+                List.of("sweep", spec.toString(), "--out", out.toString(), "--pack-size", "1")), log);   // a task, a run
         assertEquals(0, code, Files.readString(log));
         Map<String, List<long[]>> spans = new HashMap<>();
         Pattern device = Pattern.compile("^cpu/\\S+ spark-gpu=(\\d+) cuda=(\\d+)$");
@@ -148,8 +132,8 @@ class GpuClusterIT {
     void aDriverWithoutTheSecretIsRefusedAndWritesNothing() throws Exception {
         Path out = dir.resolve("refused");
         Path log = dir.resolve("refused.log");
-        int code = finish(cluster.submit(shadedJar, log, List.of(), List.of("sweep", spec.toString(), "--out", out.toString())),
-                log);
+        int code = finish(cluster.submitWithout(shadedJar, log, List.of(), List.of("sweep", spec.toString(), "--out",
+                out.toString())), log);
         String text = Files.readString(log);
         assertEquals(2, code, text);
         assertTrue(text.contains("error: Cannot join the Spark master " + cluster.url() + ": it refused this driver"), text);
@@ -157,7 +141,7 @@ class GpuClusterIT {
 
         Path wrong = Files.writeString(dir.resolve("wrong-secret"), "not-the-secret\n");
         Path log2 = dir.resolve("wrong.log");
-        code = finish(cluster.submit(shadedJar, log2, List.of("--conf", "spark.authenticate=true", "--conf",
+        code = finish(cluster.submitWithout(shadedJar, log2, List.of("--conf", "spark.authenticate=true", "--conf",
                 "spark.authenticate.secret.file=" + wrong), List.of("sweep", spec.toString(), "--out", out.toString())), log2);
         text = Files.readString(log2);
         assertEquals(2, code, text);
