@@ -1,9 +1,9 @@
 package dev.proxylaw.jobs;
 
+import dev.proxylaw.jobs.spark.SparkSettings;
 import dev.proxylaw.jobs.sweep.Plan;
 import dev.proxylaw.jobs.sweep.Planner;
 import java.io.PrintStream;
-import dev.proxylaw.jobs.spark.SparkSettings;
 import java.util.ArrayList;
 import java.util.List;
 

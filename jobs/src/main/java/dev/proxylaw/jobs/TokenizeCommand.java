@@ -9,8 +9,6 @@ import dev.proxylaw.jobs.spark.SparkSettings;
 import dev.proxylaw.jobs.tokenize.TokenizeJob;
 import dev.proxylaw.jobs.tokenize.TokenizeOptions;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -34,9 +32,7 @@ final class TokenizeCommand {
                 a.get("field", null), a.get("tokenizer", "gpt2"), a.doubleValue("val-fraction", 0.01),
                 (long) (a.doubleValue("shard-mb", 64) * (1 << 20)));
         SparkSettings settings = SparkOptions.settings(a, argv);
-        Map<String, String> hadoop = new LinkedHashMap<>();
-        settings.hadoopConf().iterator().forEachRemaining(e -> hadoop.put(e.getKey(), e.getValue()));
-        TokenizeJob job = TokenizeJob.prepare(o, hadoop);
+        TokenizeJob job = TokenizeJob.prepare(o, settings.hadoopOverrides());
         Tokenizer tok = Tokenizers.byId(o.tokenizer());
         out.printf("tokenize: %,d file%s, %,d bytes, in %d unit%s of up to %s MiB; tokenizer %s (vocab %,d, %s); "
                         + "val fraction %s by document hash%n", job.files().size(), job.files().size() == 1 ? "" : "s",

@@ -202,14 +202,19 @@ public final class SparkSettings {
                 + "(hdfs dfs -mkdir -p " + dir + ") or set spark.eventLog.dir to the history server's directory.");
     }
 
-    /** Hadoop settings given to Spark as spark.hadoop.*, for reading before Spark starts. */
+    /** The Hadoop settings given to Spark as spark.hadoop.*, without the prefix. */
+    public Map<String, String> hadoopOverrides() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (scala.Tuple2<String, String> kv : conf.getAllWithPrefix("spark.hadoop.")) {
+            out.put(kv._1(), kv._2());
+        }
+        return out;
+    }
+
+    /** A Hadoop configuration with those settings, for reading before Spark starts. */
     public Configuration hadoopConf() {
         Configuration h = new Configuration();
-        for (scala.Tuple2<String, String> kv : conf.getAll()) {
-            if (kv._1().startsWith("spark.hadoop.")) {
-                h.set(kv._1().substring("spark.hadoop.".length()), kv._2());
-            }
-        }
+        hadoopOverrides().forEach(h::set);
         return h;
     }
 }
