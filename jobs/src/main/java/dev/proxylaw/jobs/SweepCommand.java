@@ -26,11 +26,12 @@ final class SweepCommand {
 
     static int run(String[] argv, PrintStream out) {
         Args a = new Args("sweep", argv, 1, FLAGS);
+        // first: a cluster-mode file is answered with the spark-submit command, --out or not
+        SparkSettings spark = SparkOptions.settings(a, argv);
         if (a.positional.size() != 1 || a.get("out", null) == null) {
             throw new UserError("Usage: proxylaw sweep SWEEP.yaml --out DIR " + SparkOptions.USAGE
                     + " [--max-attempts 3] [--timeout-minutes 0] [--pack-size 8] [--runs-per-task 1] [--threads-per-task 1]");
         }
-        SparkSettings spark = SparkOptions.settings(a, argv);
         Plan plan = Planner.load(a.positional.get(0), spark.hadoopConf());
         return run(plan, a, spark, out);
     }

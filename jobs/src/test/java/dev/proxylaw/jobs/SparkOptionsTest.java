@@ -37,6 +37,12 @@ class SparkOptionsTest {
     }
 
     @Test
+    void theGuidanceComesEvenWithoutOut() {
+        assertOneLineRefusal(CliRunner.run("sweep", DEMO.toString(), "--properties", YARN.toString()),
+                "Cannot start a cluster-mode driver from ./proxylaw");
+    }
+
+    @Test
     void everySparkCommandTakesProperties() {
         for (String[] argv : new String[][] {{"fit", dir.toString()}, {"report", dir.toString()},
             {"tokenize", DEMO.toString(), "--out", dir.resolve("t").toString()}, {"demo", "--out", dir.resolve("d").toString()}}) {
