@@ -45,6 +45,7 @@ final class TrainCommand {
         out.printf("run %s (%s): %,d params (N=%,d), %,d steps x %,d tokens%n", cfg.id(), cfg.name(),
                 trainer.stats().totalParams(), trainer.stats().nStepLaw(), cfg.totalSteps(), cfg.tokensPerStep());
         RunResult r = trainer.run(MetricsSink.tee(parquet, new ConsoleProgress(out, cfg.totalSteps(), 2.0, "")));
+        ParquetRunSink.tidy(dir, hadoopConf());
         out.println("wrote " + parquet.runsFile() + " and " + parquet.stepsFile());
         return r.status() == RunStatus.FAILED ? 1 : 0;
     }
