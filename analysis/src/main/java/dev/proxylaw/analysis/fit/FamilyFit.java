@@ -39,7 +39,9 @@ final class FamilyFit {
         } else {
             power = PowerSchedulerFit.fit(pp, engine, "proxylaw fit " + family + ": Power bootstrap", o.bootstraps(), o.seed());
             if (power == null) {
-                notes.add("Power-scheduler constants not fitted: the bracketed (N, D, batch) optima span fewer than two D.");
+                notes.add("Power-scheduler constants not fitted: it needs three or more bracketed (N, D, batch) optima over "
+                        + "two or more D; there are " + pp.all().size() + " over "
+                        + pp.all().stream().mapToDouble(PowerSchedulerFit.Point::d).distinct().count() + " D.");
             }
         }
         clock.lap("power");
@@ -79,8 +81,8 @@ final class FamilyFit {
         }
         StepLawCoefficients point = kept.isEmpty() ? null : StepLawFit.fitKept(kept);
         if (point == null || !point.finite()) {
-            notes.add("Step Law not fitted: the usable cells span " + ns + " N and " + ds + " D values; it needs at "
-                    + "least two of each, not tied to each other.");
+            notes.add("Step Law not fitted: its " + usable.size() + " usable cells span " + ns + " N and " + ds
+                    + " D values; it needs at least two of each, with D varying apart from N.");
             return null;
         }
         List<List<RunPoint>> groups = o.resampling() == Resampling.CELL ? byCell : List.of(kept);

@@ -86,9 +86,12 @@ public final class PowerSchedulerFit {
         return out;
     }
 
-    /** OLS of ln(eta/B) on ln D; null when the points span a single D. */
+    /**
+     * OLS of ln(eta/B) on ln D; null when the points span a single D, or are only two (a line through two
+     * points has no residual, so its bootstrap would print a zero-width interval for what nothing checked).
+     */
     static LinearFit ols(List<Point> pts) {
-        if (pts.stream().mapToDouble(Point::d).distinct().count() < 2) {
+        if (pts.size() < 3 || pts.stream().mapToDouble(Point::d).distinct().count() < 2) {
             return null;
         }
         double[][] x = new double[pts.size()][];
@@ -145,7 +148,7 @@ public final class PowerSchedulerFit {
             double n = sizes[i];
             int count = (int) all.stream().filter(p -> p.n() == n).count();
             boolean ok = Double.isFinite(point[4 + 2 * i]);
-            String why = "the optima at this size span a single D";
+            String why = "the optima at this size span a single D, or are fewer than three";
             bySize.put("N=" + RunRecord.exact(n), new LawsDocument.Power.Size(n, count,
                     ok ? Coefficient.of(iv[3 + 2 * i]) : Coefficient.unidentified(why),
                     ok ? Coefficient.of(iv[4 + 2 * i]) : Coefficient.unidentified(why)));
