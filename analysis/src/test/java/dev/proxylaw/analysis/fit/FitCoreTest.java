@@ -89,6 +89,26 @@ class FitCoreTest {
     }
 
     @Test
+    void sizesThatNearlyCoincideLeaveTheSurfaceUnidentifiedWithoutReplicates() {
+        // three N within 0.3%: the N term of the surface cannot be told from E
+        List<RunRecord> runs = new ArrayList<>();
+        Random rng = new Random(11);
+        for (double n : new double[] {1e8, 1.001e8, 1.003e8}) {
+            for (double d : new double[] {1e9, 4e9, 1.6e10, 6.4e10}) {
+                double loss = 1.69 + 406.4 / Math.pow(n, 0.34) + 410.7 / Math.pow(d, 0.28);
+                runs.add(RunRecord.of("near", n, d, Double.NaN, Double.NaN, loss * (1 + 1e-3 * rng.nextGaussian()),
+                        RunStatus.COMPLETED));
+            }
+        }
+        FitCore.Options o = new FitCore.Options(CellOptimum.DEFAULT_BAND, 100, 200, 1, Resampling.CELL, EdgeRule.EXCLUDE);
+        LawsDocument.Family f = FitCore.fit(runs, o, Replicates.IN_PROCESS, "t", null).laws().families().get("near");
+        assertNotNull(f.lossSurface(), f.notes().toString());
+        assertFalse(f.lossSurface().alpha().identified(), f.lossSurface().toString());
+        assertEquals(0, f.lossSurface().replicatesUsed());
+        assertTrue(f.lossSurface().alpha().unidentified().contains("span N over 1.003x"), f.lossSurface().toString());
+    }
+
+    @Test
     void publishedStepLawFileUnderBothResamplings() throws Exception {
         List<RunRecord> runs = new ArrayList<>();
         for (RunPoint p : StepLawCsv.read(SharedData.file("steplaw_dense_runs.csv"))) {
