@@ -29,7 +29,7 @@ final class PredictCommand {
     static int run(String[] argv, PrintStream out) throws IOException {
         Args a = new Args("predict", argv, 1, Set.of("laws", "N", "D", "family", "power-batch", "eta-max", "format"));
         if (a.get("laws", null) == null || a.get("N", null) == null || a.get("D", null) == null) {
-            throw new UserError("Usage: proxylaw predict --laws DIR --N PARAMS --D TOKENS [--family F1|NAME] "
+            throw new UserError("Usage: proxylaw predict --laws DIR --N PARAMS --D TOKENS [--family SHORT|KEY] "
                     + "[--power-batch SEQUENCES --eta-max 0.02] [--format text|json]");
         }
         double n = a.doubleValue("N", 0);
@@ -111,7 +111,7 @@ final class PredictCommand {
             out.println(LawsFile.toJson(json));
             return 0;
         }
-        out.printf("family %s (%s), N = %.4g, D = %.4g%n", fam.shortName(), family, n, d);
+        out.printf("family %s, N = %.4g, D = %.4g%n", fam.shortName(), n, d);
         out.printf("  peak LR       %.4g   (95%%: %.4g .. %.4g)%n", point.predictLr(n, d), Bootstrap.percentile(lr, 0.025),
                 Bootstrap.percentile(lr, 0.975));
         if (batchKnown) {

@@ -1,6 +1,7 @@
 package dev.proxylaw.analysis.fit;
 
 import dev.proxylaw.analysis.fit.laws.LawsDocument;
+import dev.proxylaw.analysis.report.Families;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +48,9 @@ public final class FitCore {
         Map<String, List<FitCell>> byFamily = cells.stream().collect(Collectors.groupingBy(FitCell::family, TreeMap::new,
                 Collectors.toList()));
         Map<String, LawsDocument.Family> families = new LinkedHashMap<>();
-        int k = 1;
+        Map<String, String> shortNames = Families.shortNames(byFamily.keySet());
         for (var e : byFamily.entrySet()) {
-            LawsDocument.Family f = FamilyFit.fit(e.getKey(), "F" + k++, e.getValue(), o, engine, clock);
+            LawsDocument.Family f = FamilyFit.fit(e.getKey(), shortNames.get(e.getKey()), e.getValue(), o, engine, clock);
             families.put(e.getKey(), f);
             if (f.stepLaw() != null && console != null) {
                 var s = f.stepLaw();

@@ -42,7 +42,7 @@ class FitCoreTest {
             assertEquals(SyntheticRuns.KD, s.kD().value(), 0.05, f);
             assertNotNull(r.laws().families().get(f).lossSurface(), f);
         }
-        assertEquals("F2", r.laws().families().get("b").shortName());
+        assertEquals("b", r.laws().families().get("b").shortName());
         ByteArrayOutputStream json = new ByteArrayOutputStream();
         LawsFile.write(r.laws(), json);
         LawsDocument back = LawsFile.read(new ByteArrayInputStream(json.toByteArray()), "test");

@@ -144,7 +144,7 @@ public final class FitInput {
         // partitioned as sweep() partitions the runs, so that joining the two needs no further shuffle
         int parts = Math.max(1, spark.sparkContext().defaultParallelism());
         return steps.repartition(parts, col("run_id")).groupBy("run_id")
-                .agg(collect_list(struct(col("step"), col(lossColumn))).as("curve"))
+                .agg(collect_list(struct(col("step").cast("long"), col(lossColumn).cast("double"))).as("curve"))
                 .selectExpr("run_id", "step_law_smooth(curve) AS recomputed");
     }
 

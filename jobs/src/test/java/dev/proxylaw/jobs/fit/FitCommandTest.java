@@ -100,7 +100,7 @@ class FitCommandTest {
         assertEquals(0, p.code(), p.err());
         assertTrue(p.out().contains("peak LR") && p.out().contains("95%"), p.out());
         // a training job's view: JSON with a run-config fragment, a short family name, a warning off the fitted range
-        p = CliRunner.run("predict", "--laws", out.toString(), "--N", "1e12", "--D", "1e11", "--family", "F1", "--format",
+        p = CliRunner.run("predict", "--laws", out.toString(), "--N", "1e12", "--D", "1e11", "--family", "table", "--format",
                 "json", "--power-batch", "512");
         assertEquals(0, p.code(), p.err());
         JsonNode j = new ObjectMapper().readTree(p.out());

@@ -124,7 +124,8 @@ class FitInputTest {
             String out = dir.resolve("synthetic").toString();
             // two runs: r0 without z-loss, r1 with; r1's objective is its CE plus 0.5
             spark.range(2 * 50).selectExpr("IF(id < 50, 'r0', 'r1') AS run_id", "id % 50 AS step",
-                    "3.0 - 0.01 * (id % 50) AS ce_loss", "3.0 - 0.01 * (id % 50) + IF(id < 50, 0.0, 0.5) AS loss",
+                    "CAST(3.0 - 0.01 * (id % 50) AS DOUBLE) AS ce_loss",
+                    "CAST(3.0 - 0.01 * (id % 50) + IF(id < 50, 0.0, 0.5) AS DOUBLE) AS loss",
                     "array(1.0) AS max_attn_logit").write().parquet(out + "/steps");
             spark.range(2).selectExpr("IF(id = 0, 'r0', 'r1') AS run_id", "'COMPLETED' AS status",
                     "IF(id = 0, 2.51, 3.01) AS smoothed_loss", "'sp' AS param_type", "'table' AS param_variant",

@@ -19,7 +19,8 @@ public record LawsDocument(int schemaVersion, String source, double band, int bo
     public static final int SCHEMA_VERSION = 2;
 
     /**
-     * One family's laws. shortName: F1, F2, ... in family order, as the report and predict print them.
+     * One family's laws. shortName: the settings that set it apart from the other families, as the report's
+     * legends print it ({@link dev.proxylaw.analysis.report.Families}); predict accepts it for --family.
      * fittedN, fittedD: [min, max] over the cells the laws stand on, for predict's range warning.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
