@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.struct;
 
 import dev.proxylaw.analysis.Smoothing;
 import dev.proxylaw.jobs.UserError;
+import dev.proxylaw.jobs.io.RunsContract;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,18 +36,6 @@ public final class FitInput {
     public static final List<String> CANONICAL = List.of("N", "D", "lr", "batch_tokens", "loss", "status", "family", "seq_len");
     /** The columns a table must have (or map); the others are optional. */
     static final List<String> REQUIRED = List.of("N", "D", "loss");
-    /**
-     * The family key: everything that is neither N, D, LR nor batch. The embedding-LR multiplier enters relative
-     * to the width multiplier m_N (as m_N^k), so that "SP with embedding LR x m_N" is one family across widths
-     * (Kalra and Barkeshli's comparison) rather than one per width; at base width (m_N = 1), and for a
-     * multiplier of 1, it is the plain value.
-     */
-    static final String FAMILY = "concat_ws(' ', concat('param=', param_type), concat('variant=', param_variant), "
-            + "IF(m_n = 1 OR embedding_lr_mult = 1, concat('emb_lr=', embedding_lr_mult), "
-            + "concat('emb_lr=m_N^', CAST(round(ln(embedding_lr_mult) / ln(m_n), 3) AS STRING))), "
-            + "concat('alpha=', alpha), concat('qk_ln=', qk_layernorm), "
-            + "concat('z_loss=', z_loss), concat('wd=', weight_decay, '/', wd_style), concat('eps=', eps), "
-            + "concat('schedule=', schedule_type, '/', warmup_steps))";
 
     private FitInput() {
     }
@@ -81,7 +70,7 @@ public final class FitInput {
         // aggregation and the join below need no further shuffle. The default (spark.sql.shuffle.partitions, 200)
         // made the cached input 200 tasks per stage for a few thousand rows: 6 s of the fit's 8 on local[2]
         int parts = Math.max(1, spark.sparkContext().defaultParallelism());
-        Dataset<Row> terminal = runs.filter("status IN ('COMPLETED', 'DIVERGED')").repartition(parts, col("run_id"))
+        Dataset<Row> terminal = runs.filter(RunsContract.TERMINAL).repartition(parts, col("run_id"))
                 .dropDuplicates("run_id");
         // steps written elsewhere may lack the per-layer logits: then there is nothing to extrapolate
         Column block0 = Arrays.asList(steps.columns()).contains("max_attn_logit")
@@ -121,7 +110,7 @@ public final class FitInput {
     }
 
     private static Dataset<Row> canonical(Dataset<Row> joined, String plannedD) {
-        return joined.selectExpr("run_id", FAMILY + " AS family",
+        return joined.selectExpr("run_id", RunsContract.FAMILY + " AS family",
                 "CAST(n_steplaw AS DOUBLE) AS N", plannedD + " AS D", "lr",
                 "CAST(batch_tokens AS DOUBLE) AS batch_tokens", "CAST(batch_tokens / batch_size AS DOUBLE) AS seq_len",
                 "loss", "init_loss", "status", "d_model AS width", "n_layers AS depth", "block0_logit");

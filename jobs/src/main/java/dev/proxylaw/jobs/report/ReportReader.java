@@ -94,7 +94,7 @@ public final class ReportReader {
             Dataset<Row> runsDf = raw.withColumn("shape", shape(raw));
             runs = runs(runsDf);
             // one row per run that ended with a result: what the curves and the coordinate check draw from
-            Dataset<Row> terminal = runsDf.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id");
+            Dataset<Row> terminal = runsDf.filter(dev.proxylaw.jobs.io.RunsContract.TERMINAL).dropDuplicates("run_id");
             Dataset<Row> steps = spark.read().parquet(s.dir() + "/steps");
             curves = SweepCurves.curves(terminal, steps);
             acts = SweepCurves.activations(terminal, steps);
