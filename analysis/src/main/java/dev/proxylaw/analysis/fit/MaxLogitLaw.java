@@ -47,15 +47,28 @@ final class MaxLogitLaw {
                 all.unfitLrs());
     }
 
-    /** {slope, N at the crossing} per LR; a line that never rises crosses at Double.MAX_VALUE (sorts last). */
+    /**
+     * {slope, N at the crossing} per LR, the same line as {@link MaxLogitExtrapolation#fitOne} in closed form (a
+     * bootstrap fits it thousands of times); a line that never rises crosses at Double.MAX_VALUE (sorts last).
+     */
     private static double[] lines(List<MaxLogitExtrapolation.Point> pts, double[] lrs, double threshold) {
+        Map<Double, List<MaxLogitExtrapolation.Point>> byLr = new java.util.HashMap<>();
+        for (MaxLogitExtrapolation.Point p : pts) {
+            byLr.computeIfAbsent(p.lr(), k -> new ArrayList<>()).add(p);
+        }
         double[] out = new double[2 * lrs.length];
         for (int i = 0; i < lrs.length; i++) {
-            double lr = lrs[i];
-            MaxLogitExtrapolation.LrFit f = MaxLogitExtrapolation.fitOne(lr, pts.stream().filter(p -> p.lr() == lr).toList(),
-                    threshold);
-            out[2 * i] = f == null ? Double.NaN : f.slope();
-            out[2 * i + 1] = f == null ? Double.NaN : Double.isFinite(f.nCross()) ? f.nCross() : Double.MAX_VALUE;
+            List<MaxLogitExtrapolation.Point> g = byLr.getOrDefault(lrs[i], List.of());
+            double[] x = new double[g.size()];
+            double[] y = new double[g.size()];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = Math.log(g.get(j).n());
+                y[j] = Math.log(g.get(j).maxLogit());
+            }
+            double[] f = Line.fit(x, y, x.length);
+            out[2 * i] = f[1];
+            out[2 * i + 1] = !Double.isFinite(f[1]) ? Double.NaN
+                    : f[1] > 0 ? Math.exp((Math.log(threshold) - f[0]) / f[1]) : Double.MAX_VALUE;
         }
         return out;
     }

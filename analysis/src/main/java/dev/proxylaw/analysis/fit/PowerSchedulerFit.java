@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The Power scheduler law (science.md section 1, Shen et al. 2024): eta_opt = a * B * D^b with B in
@@ -69,44 +68,40 @@ public final class PowerSchedulerFit {
     static double[] coefficients(List<Point> pts, double[] sizes) {
         double[] out = new double[3 + 2 * sizes.length];
         java.util.Arrays.fill(out, Double.NaN);
-        LinearFit pooled = ols(pts);
-        if (pooled != null) {
-            out[0] = pooled.beta()[0];
-            out[1] = pooled.beta()[1];
-        }
+        double[] pooled = line(pts);
+        out[0] = pooled[0];
+        out[1] = pooled[1];
         out[2] = batchSlope(pts);
+        Map<Double, List<Point>> bySize = new java.util.HashMap<>();
+        for (Point p : pts) {
+            bySize.computeIfAbsent(p.n(), k -> new ArrayList<>()).add(p);
+        }
         for (int i = 0; i < sizes.length; i++) {
-            double n = sizes[i];
-            LinearFit f = ols(pts.stream().filter(p -> p.n() == n).toList());
-            if (f != null) {
-                out[3 + 2 * i] = f.beta()[0];
-                out[4 + 2 * i] = f.beta()[1];
-            }
+            double[] f = line(bySize.getOrDefault(sizes[i], List.of()));
+            out[3 + 2 * i] = f[0];
+            out[4 + 2 * i] = f[1];
         }
         return out;
     }
 
     /**
-     * OLS of ln(eta/B) on ln D; null when the points span a single D, or are only two (a line through two
-     * points has no residual, so its bootstrap would print a zero-width interval for what nothing checked).
+     * ln(eta/B) on ln D in closed form, {ln a, b}; NaN when the points span a single D or are only two (a line
+     * through two points has no residual, so its bootstrap would print a zero-width interval for what nothing
+     * checked).
      */
-    static LinearFit ols(List<Point> pts) {
-        if (pts.size() < 3 || pts.stream().mapToDouble(Point::d).distinct().count() < 2) {
-            return null;
-        }
-        double[][] x = new double[pts.size()][];
+    static double[] line(List<Point> pts) {
+        double[] x = new double[pts.size()];
         double[] y = new double[pts.size()];
         for (int i = 0; i < x.length; i++) {
-            x[i] = new double[] {Math.log(pts.get(i).d())};
+            x[i] = Math.log(pts.get(i).d());
             y[i] = Math.log(pts.get(i).etaOpt() / pts.get(i).batchSequences());
         }
-        return LinearFit.ols(x, y);
+        return pts.size() < 3 ? new double[] {Double.NaN, Double.NaN} : Line.fit(x, y, x.length);
     }
 
     /** The within-(N, D) slope of ln(eta_opt/B) on ln B; NaN when no (N, D) has two batches. */
     static double batchSlope(List<Point> pts) {
-        Map<List<Double>, List<Point>> groups = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
-                ? Double.compare(a.get(1), b.get(1)) : Double.compare(a.get(0), b.get(0)));
+        Map<List<Double>, List<Point>> groups = new java.util.HashMap<>();
         for (Point p : pts) {
             groups.computeIfAbsent(List.of(p.n(), p.d()), k -> new ArrayList<>()).add(p);
         }
