@@ -29,10 +29,22 @@ final class MaxLogitLaw {
         for (MaxLogitExtrapolation.Point p : logits) {
             byLr.computeIfAbsent(p.lr(), k -> new ArrayList<>()).add(p);
         }
-        Law<MaxLogitExtrapolation.Point> law = pts -> lines(pts, lrs, threshold);
-        List<double[]> reps = Law.replicates(engine, "proxylaw fit " + family + ": max-logit bootstrap",
-                new ArrayList<>(byLr.values()), new Law.Draw(false, true), o.bootstraps(), o.seed(), law);
-        Interval[] iv = Law.summarise(lines(logits, lrs, threshold), reps);
+        // per fitted LR, in lrs order, its points as {ln N, ln logit}; a within-group resample keeps that order and
+        // each group's size, so a replicate's lines are read off consecutive slices
+        List<List<double[]>> groups = new ArrayList<>();
+        int[] sizes = new int[lrs.length];
+        for (int i = 0; i < lrs.length; i++) {
+            List<double[]> g = new ArrayList<>();
+            for (MaxLogitExtrapolation.Point p : byLr.get(lrs[i])) {
+                g.add(new double[] {Math.log(p.n()), Math.log(p.maxLogit())});
+            }
+            groups.add(g);
+            sizes[i] = g.size();
+        }
+        Law<double[]> law = pts -> lines(pts, sizes, threshold);
+        List<double[]> reps = Law.replicates(engine, "proxylaw fit " + family + ": max-logit bootstrap", groups,
+                new Law.Draw(false, true), o.bootstraps(), o.seed(), law);
+        Interval[] iv = Law.summarise(lines(groups.stream().flatMap(List::stream).toList(), sizes, threshold), reps);
         List<LawsDocument.MaxLogit.Line> out = new ArrayList<>();
         for (int i = 0; i < lrs.length; i++) {
             MaxLogitExtrapolation.LrFit f = all.fits().get(i);
@@ -51,19 +63,15 @@ final class MaxLogitLaw {
      * {slope, N at the crossing} per LR, the same line as {@link MaxLogitExtrapolation#fitOne} in closed form (a
      * bootstrap fits it thousands of times); a line that never rises crosses at Double.MAX_VALUE (sorts last).
      */
-    private static double[] lines(List<MaxLogitExtrapolation.Point> pts, double[] lrs, double threshold) {
-        Map<Double, List<MaxLogitExtrapolation.Point>> byLr = new java.util.HashMap<>();
-        for (MaxLogitExtrapolation.Point p : pts) {
-            byLr.computeIfAbsent(p.lr(), k -> new ArrayList<>()).add(p);
-        }
-        double[] out = new double[2 * lrs.length];
-        for (int i = 0; i < lrs.length; i++) {
-            List<MaxLogitExtrapolation.Point> g = byLr.getOrDefault(lrs[i], List.of());
-            double[] x = new double[g.size()];
-            double[] y = new double[g.size()];
-            for (int j = 0; j < x.length; j++) {
-                x[j] = Math.log(g.get(j).n());
-                y[j] = Math.log(g.get(j).maxLogit());
+    private static double[] lines(List<double[]> pts, int[] sizes, double threshold) {
+        double[] out = new double[2 * sizes.length];
+        int at = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            double[] x = new double[sizes[i]];
+            double[] y = new double[sizes[i]];
+            for (int j = 0; j < x.length; j++, at++) {
+                x[j] = pts.get(at)[0];
+                y[j] = pts.get(at)[1];
             }
             double[] f = Line.fit(x, y, x.length);
             out[2 * i] = f[1];

@@ -29,8 +29,13 @@ public final class PowerSchedulerFit {
     private PowerSchedulerFit() {
     }
 
-    /** One (N, D, batch) optimum: B in sequences, D in tokens. */
-    public record Point(double n, double d, double batchSequences, double etaOpt) implements java.io.Serializable {
+    /** One (N, D, batch) optimum: B in sequences, D in tokens; the logs the fit uses, computed once. */
+    public record Point(double n, double d, double batchSequences, double etaOpt, double lnD, double lnB, double y)
+            implements java.io.Serializable {
+        public static Point of(double n, double d, double batchSequences, double etaOpt) {
+            return new Point(n, d, batchSequences, etaOpt, Math.log(d), Math.log(batchSequences),
+                    Math.log(etaOpt / batchSequences));
+        }
     }
 
     /** The points of every cell, per (N, D) cell, and how many (N, D, batch) optima sat at a ladder's end. */
@@ -52,7 +57,7 @@ public final class PowerSchedulerFit {
             c.runs().stream().mapToDouble(RunPoint::batchTokens).filter(b -> b > 0).distinct().sorted().forEach(b -> {
                 CellOptimum.LrOptimum o = CellOptimum.along(c.runs(), b);
                 if (o.lrs() >= 2 && (rule == EdgeRule.KEEP || !o.edge()) && o.lr() > 0) {
-                    pts.add(new Point(c.key().n(), c.key().d(), b / c.seqLen(), o.lr()));
+                    pts.add(Point.of(c.key().n(), c.key().d(), b / c.seqLen(), o.lr()));
                 }
             });
             edge += (int) c.runs().stream().mapToDouble(RunPoint::batchTokens).filter(b -> b > 0).distinct()
@@ -93,8 +98,8 @@ public final class PowerSchedulerFit {
         double[] x = new double[pts.size()];
         double[] y = new double[pts.size()];
         for (int i = 0; i < x.length; i++) {
-            x[i] = Math.log(pts.get(i).d());
-            y[i] = Math.log(pts.get(i).etaOpt() / pts.get(i).batchSequences());
+            x[i] = pts.get(i).lnD();
+            y[i] = pts.get(i).y();
         }
         return pts.size() < 3 ? new double[] {Double.NaN, Double.NaN} : Line.fit(x, y, x.length);
     }
@@ -108,11 +113,11 @@ public final class PowerSchedulerFit {
         double sxy = 0;
         double sxx = 0;
         for (List<Point> g : groups.values()) {
-            double mx = g.stream().mapToDouble(p -> Math.log(p.batchSequences())).average().orElse(0);
-            double my = g.stream().mapToDouble(p -> Math.log(p.etaOpt() / p.batchSequences())).average().orElse(0);
+            double mx = g.stream().mapToDouble(Point::lnB).average().orElse(0);
+            double my = g.stream().mapToDouble(Point::y).average().orElse(0);
             for (Point p : g) {
-                double x = Math.log(p.batchSequences()) - mx;
-                sxy += x * (Math.log(p.etaOpt() / p.batchSequences()) - my);
+                double x = p.lnB() - mx;
+                sxy += x * (p.y() - my);
                 sxx += x * x;
             }
         }
