@@ -92,8 +92,9 @@ public final class ParquetRunSink implements MetricsSink {
                 writeSteps(tmpSteps, r.runId());
                 commit(fs, tmpSteps, tmpRuns, r.runId());
             } finally {
+                // only this attempt's own folder: _temporary/ itself is shared with attempts writing now, and
+                // removing it under them fails their writes; the driver tidies it once no task runs (tidy)
                 fs.delete(tmp, true);
-                removeIfEmpty(fs, tmp.getParent());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write run " + r.runId() + " to " + out + ": " + e.getMessage(), e);
@@ -120,7 +121,16 @@ public final class ParquetRunSink implements MetricsSink {
         committed = true;
     }
 
-    /** Non-recursive, so it cannot remove a directory a concurrent attempt is writing in. */
+    /** Removes an empty {@code _temporary/} when no attempt can be writing in it: after the last task, or a solo run. */
+    public static void tidy(Path out, Configuration conf) {
+        try {
+            removeIfEmpty(out.getFileSystem(conf), new Path(out, "_temporary"));
+        } catch (IOException e) {
+            // nothing to tidy
+        }
+    }
+
+    /** Non-recursive: a folder that is not empty stays. */
     private static void removeIfEmpty(FileSystem fs, Path dir) {
         try {
             if (fs.listStatus(dir).length == 0) {
@@ -198,6 +208,7 @@ public final class ParquetRunSink implements MetricsSink {
             g.append("diverged_step", r.divergedStep());
         }
         g.append("steps", r.steps()).append("tokens", r.tokens());
+        optional(g, "epochs", r.epochs());
         optional(g, "final_loss", r.finalLoss());
         optional(g, "smoothed_loss", smoothed);
         if (r.finalValLoss() != null) {
