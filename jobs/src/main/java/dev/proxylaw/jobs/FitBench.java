@@ -1,11 +1,13 @@
 package dev.proxylaw.jobs;
 
+import dev.proxylaw.analysis.fit.EdgeRule;
+import dev.proxylaw.analysis.fit.FitCore;
+import dev.proxylaw.analysis.fit.Resampling;
 import dev.proxylaw.jobs.fit.FitInput;
 import dev.proxylaw.jobs.fit.FitJob;
 import dev.proxylaw.jobs.fit.FitOutput;
 import dev.proxylaw.jobs.spark.Spark;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -60,7 +62,7 @@ final class FitBench {
                     "CAST(1e8 * pow(3, (id DIV 600) % 7) AS BIGINT) AS tokens",
                     "0.01 * pow(2, (id % 10) - 5) AS lr", "CAST(256 * pow(2, (id DIV 10) % 10) AS BIGINT) AS batch_tokens",
                     "CAST(pow(2, (id DIV 10) % 10) * 4 AS INT) AS batch_size", "'sp' AS param_type", "'table' AS param_variant",
-                    "1.0 AS embedding_lr_mult", "0.0 AS alpha", "false AS qk_layernorm", "0.0 AS z_loss",
+                    "1.0 AS embedding_lr_mult", "1.0 AS m_n", "0.0 AS alpha", "false AS qk_layernorm", "0.0 AS z_loss",
                     "0.1 AS weight_decay", "'coupled' AS wd_style", "1e-8 AS eps", "'cosine' AS schedule_type",
                     "20 AS warmup_steps", "64 AS d_model", "2 AS n_layers")
                     .drop("id").join(smoothed, "run_id").coalesce(cores).write().mode(SaveMode.Overwrite).parquet(dir + "/runs");
@@ -82,13 +84,12 @@ final class FitBench {
                 Dataset<Row> input = FitInput.sweep(spark, dir, 100);
                 double tInput = (System.nanoTime() - f0) / 1e9;
                 long f1 = System.nanoTime();
-                FitJob.Result r = FitJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), input,
-                        new FitJob.Options(0.0025, boots, 1, 200), new PrintStream(java.io.OutputStream.nullOutputStream()));
+                FitCore.Result r = FitJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), input,
+                        new FitCore.Options(0.0025, boots, 200, 1, Resampling.CELL, EdgeRule.EXCLUDE), dir,
+                        new PrintStream(java.io.OutputStream.nullOutputStream()));
                 double tFit = (System.nanoTime() - f1) / 1e9;
                 long f2 = System.nanoTime();
-                Map<String, Object> header = new LinkedHashMap<>();
-                header.put("source", dir);
-                FitOutput.write(spark, r, dir, header);
+                FitOutput.write(spark, r, dir);
                 double tWrite = (System.nanoTime() - f2) / 1e9;
                 double fit = (System.nanoTime() - f0) / 1e9;
                 input.unpersist(true);

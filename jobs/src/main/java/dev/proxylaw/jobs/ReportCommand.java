@@ -68,7 +68,7 @@ final class ReportCommand {
     private static Map<String, Object> summary(ReportModel m, ReportReader.Source s) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("dataset", s.dir());
-        out.put("fitted from", s.lawsJson().path("source").asText(s.dir()));
+        out.put("fitted from", s.lawsJson().source() == null ? s.dir() : s.lawsJson().source());
         if (!m.runs().isEmpty()) {
             Map<String, Integer> byStatus = new TreeMap<>();
             m.runs().forEach(r -> byStatus.merge(r.status(), 1, Integer::sum));
@@ -79,8 +79,8 @@ final class ReportCommand {
                 + " with every run diverged, " + m.cells().stream().filter(ReportModel.Cell::edge).count()
                 + " with the best LR on the grid's edge)");
         out.put("families", m.cells().stream().map(ReportModel.Cell::family).distinct().count());
-        out.put("near-optimal band", s.lawsJson().path("band").asDouble() * 100 + "% of the cell's best loss");
-        out.put("bootstrap replicates", s.lawsJson().path("bootstraps").asInt());
+        out.put("near-optimal band", s.lawsJson().band() * 100 + "% of the cell's best loss");
+        out.put("bootstrap replicates", s.lawsJson().bootstraps() + " (" + s.lawsJson().resampling() + "-level)");
         return out;
     }
 }

@@ -10,8 +10,8 @@ import java.util.TreeMap;
  * The optimum of one cell (every axis but LR and batch fixed). {@code best} is the lowest-loss run;
  * {@code lrOpt} refines its LR with a parabola in log LR through it and its two LR neighbours at the
  * best batch, so an optimum between grid points is not snapped to the grid. When the best run sits at
- * the end of the LR ladder the optimum is not bracketed: {@code edge} is set and the grid value kept,
- * which a caller should treat as "extend the grid", not as a measurement.
+ * the end of an LR ladder of two or more LRs the optimum is not bracketed: {@code edge} is set and the
+ * grid value kept; the fit treats such a cell as censored and leaves it out of every law ({@link FitCore}).
  *
  * <p>A cell whose runs all diverged has {@code allDiverged} set, {@code best} null and NaN optima.
  *
@@ -79,29 +79,56 @@ public record CellOptimum(String cell, double n, double d, int runs, int diverge
             .sorted(Comparator.comparingDouble(RunPoint::loss))
             .toList();
 
-        // the LR curve at the best batch, one point per LR (the lowest, if seeds repeat an LR); FAILED runs measured nothing
         double bestBatch = best.batchTokens();
+        LrOptimum at = along(runs, bestBatch);
+        double lrOpt = at.refined() ? at.lr() : best.lr();
+        boolean edge = at.edge();
+        boolean refined = at.refined();
+        return new CellOptimum(cell, n, d, runs.size(), diverged, failed, false, best, lrOpt, bestBatch, edge,
+            refined, near);
+    }
+
+    /**
+     * The optimum along the LR curve of {@code runs} at one batch (one point per LR, the lowest where seeds
+     * repeat one; FAILED runs measured nothing): lr refined by a parabola in log LR through the best point and
+     * its two neighbours where both are finite, else the best grid LR. {@code edge}: the best LR is an end of a
+     * ladder of two or more LRs, a censored measurement; a single LR is no ladder and never an edge. lr is NaN
+     * when no run at this batch completed.
+     */
+    public record LrOptimum(double lr, double loss, boolean edge, boolean refined, int lrs) {
+    }
+
+    public static LrOptimum along(List<RunPoint> runs, double batchTokens) {
         TreeMap<Double, Double> curve = new TreeMap<>();
         for (RunPoint r : runs) {
-            if (r.batchTokens() == bestBatch && r.status() != RunStatus.FAILED) {
+            if (Double.compare(r.batchTokens(), batchTokens) == 0 && r.status() != RunStatus.FAILED) {
                 curve.merge(r.lr(), r.rankLoss(), Math::min);
             }
         }
-        Double below = curve.lowerKey(best.lr());
-        Double above = curve.higherKey(best.lr());
-        boolean edge = below == null || above == null;
-        double lrOpt = best.lr();
-        boolean refined = false;
-        if (!edge && Double.isFinite(curve.get(below)) && Double.isFinite(curve.get(above))) {
-            double x = parabolaVertex(Math.log(below), curve.get(below), Math.log(best.lr()), best.loss(),
-                Math.log(above), curve.get(above));
-            if (Double.isFinite(x)) {
-                lrOpt = Math.exp(x);
-                refined = true;
+        double bestLr = Double.NaN;
+        double best = Double.POSITIVE_INFINITY;
+        for (var e : curve.entrySet()) {
+            if (e.getValue() < best) {
+                best = e.getValue();
+                bestLr = e.getKey();
             }
         }
-        return new CellOptimum(cell, n, d, runs.size(), diverged, failed, false, best, lrOpt, bestBatch, edge,
-            refined, near);
+        if (!Double.isFinite(best)) {
+            return new LrOptimum(Double.NaN, Double.NaN, false, false, curve.size());
+        }
+        Double below = curve.lowerKey(bestLr);
+        Double above = curve.higherKey(bestLr);
+        // an optimum is censored only where a ladder was swept: a cell measured at one LR (a table of one loss
+        // per (N, D), or a single run) has its loss as given, with no grid end to sit on
+        boolean edge = curve.size() >= 2 && (below == null || above == null);
+        if (below != null && above != null && Double.isFinite(curve.get(below)) && Double.isFinite(curve.get(above))) {
+            double x = parabolaVertex(Math.log(below), curve.get(below), Math.log(bestLr), best, Math.log(above),
+                curve.get(above));
+            if (Double.isFinite(x)) {
+                return new LrOptimum(Math.exp(x), best, false, true, curve.size());
+            }
+        }
+        return new LrOptimum(bestLr, best, edge, false, curve.size());
     }
 
     /**

@@ -61,6 +61,10 @@ public final class LossSurfaceFit {
 
     /** E, A, alpha, B, beta in natural units; NaN fields mark a degenerate bootstrap replicate. */
     public record Coefficients(double e, double a, double alpha, double b, double beta) implements java.io.Serializable {
+        public double[] toArray() {
+            return new double[] {e, a, alpha, b, beta};
+        }
+
         static final Coefficients DEGENERATE = new Coefficients(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
         public double predict(double n, double d) {
@@ -121,6 +125,11 @@ public final class LossSurfaceFit {
     /** The multi-start fit, or {@link Coefficients#DEGENERATE} when the points span fewer than three N or three D. */
     public static Coefficients fitPoints(List<Point> pts, double delta) {
         return fitChecked(pts, delta).coefficients();
+    }
+
+    /** One local fit of a sample from {@code warm} (a replicate's fit), or from the grid of starts when null. */
+    public static Coefficients fitFrom(List<Point> pts, double delta, Coefficients warm) {
+        return solve(pts, delta, warm).coefficients();
     }
 
     /** {@link #fitPoints} with the uniqueness check that decides how replicates start. */

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * One run as the law fits see it: its cell (every axis but LR and batch, e.g. "N=...,D=..."), the
  * scale (N non-embedding parameters, D training tokens), the hyperparameters and the final smoothed
- * loss. A DIVERGED run may carry any loss (NaN included); {@link #rankLoss()} places it above every
+ * loss. lr and batchTokens are NaN where the source did not record them. A DIVERGED run may carry any loss (NaN included); {@link #rankLoss()} places it above every
  * finite loss so that no fit ever sees a NaN.
  */
 public record RunPoint(String cell, double n, double d, double lr, double batchTokens, double loss, RunStatus status) implements java.io.Serializable {
@@ -16,7 +16,8 @@ public record RunPoint(String cell, double n, double d, double lr, double batchT
             throw new IllegalArgumentException("Cannot build run point in cell " + cell + ": N=" + n + " and D=" + d
                 + " must both be positive. Record N (non-embedding parameters) and D (training tokens) for every run.");
         }
-        if (!(lr > 0) || !(batchTokens > 0)) {
+        // NaN: not recorded (a table of one loss per (N, D)); the laws that need lr or batch say so
+        if (!(lr > 0 || Double.isNaN(lr)) || !(batchTokens > 0 || Double.isNaN(batchTokens))) {
             throw new IllegalArgumentException("Cannot build run point in cell " + cell + ": lr=" + lr
                 + " and batchTokens=" + batchTokens + " must both be positive; the laws are fitted in log space.");
         }

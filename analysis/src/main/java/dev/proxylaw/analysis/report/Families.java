@@ -9,7 +9,7 @@ import java.util.TreeSet;
 
 /**
  * Short names for families. A family key lists every setting that is not N, D, LR or batch
- * ("param=sp variant=table emb_lr_mult=1.0 ..."); a legend only needs the settings that differ.
+ * ("param=sp variant=table emb_lr=1.0 ..."); a legend only needs the settings that differ.
  */
 public final class Families {
     private Families() {

@@ -1,6 +1,7 @@
 package dev.proxylaw.analysis.report;
 
 import dev.proxylaw.analysis.fit.Interval;
+import dev.proxylaw.analysis.fit.StepLawCoefficients;
 import java.util.List;
 import java.util.Map;
 
@@ -40,12 +41,16 @@ public record ReportModel(String source, List<Cell> cells, List<Point> points, L
     /** A family's Step Law from laws.json: ln lr = c0 + cN ln N + cD ln D; ln B = k0 + kD ln D. */
     public record StepLaw(String family, Interval c0, Interval cN, Interval cD, Interval k0, Interval kD,
                           List<double[]> replicates, int cells, int keptRuns) {
+        public StepLawCoefficients point() {
+            return new StepLawCoefficients(c0.point(), cN.point(), cD.point(), k0.point(), kD.point());
+        }
+
         public double lr(double n, double d) {
-            return Math.exp(c0.point() + cN.point() * Math.log(n) + cD.point() * Math.log(d));
+            return point().predictLr(n, d);
         }
 
         public double batchTokens(double d) {
-            return Math.exp(k0.point() + kD.point() * Math.log(d));
+            return point().predictBatchTokens(d);
         }
     }
 

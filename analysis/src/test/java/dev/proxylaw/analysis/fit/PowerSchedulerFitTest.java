@@ -2,15 +2,17 @@ package dev.proxylaw.analysis.fit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.proxylaw.analysis.fit.laws.LawsDocument;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** Runs generated from eta_opt = a B D^b (B in sequences), pushed through the per-cell optima and fitted back. */
+/** Runs generated from a known eta_opt(N, D, B), pushed through the whole fit core and fitted back. */
 class PowerSchedulerFitTest {
     static final double A = 4;
     static final double B = -0.51;
@@ -19,24 +21,22 @@ class PowerSchedulerFitTest {
     static final double[] DS = {2e9, 8e9, 3.2e10, 1.28e11};
     static final double[] BATCH_SEQS = {64, 128, 256};
 
-    /** One cell per (size, D, batch); within it an LR ladder with loss quadratic in ln lr around etaOpt. */
-    static List<RunPoint> runs(DoubleUnaryOperator bOfSize, long seed) {
+    /** eta(size, d, batch in sequences); within each (N, D) cell an LR ladder per batch, loss quadratic in ln lr. */
+    static List<RunRecord> runs(EtaOpt eta, double[] batches, long seed) {
         Random rng = new Random(seed);
-        List<RunPoint> out = new ArrayList<>();
+        List<RunRecord> out = new ArrayList<>();
         for (double n : SIZES) {
             for (double d : DS) {
-                for (double bs : BATCH_SEQS) {
-                    String cell = "N=" + n + ",D=" + d + ",B=" + bs;
-                    double eta = A * bs * Math.pow(d, bOfSize.applyAsDouble(n));
+                for (double bs : batches) {
+                    double e = eta.at(n, d, bs);
                     for (int k = 0; k <= 26; k++) {
                         double lr = 3e-5 * Math.pow(2, k / 2.0);
-                        double u = Math.log(lr / eta);
-                        if (u > 1.5) {
-                            out.add(RunPoint.diverged(cell, n, d, lr, bs * SEQ_LEN));
-                        } else {
-                            out.add(RunPoint.completed(cell, n, d, lr, bs * SEQ_LEN,
-                                3 + 0.05 * u * u + 2e-4 * rng.nextGaussian()));
-                        }
+                        double u = Math.log(lr / e);
+                        boolean diverged = u > 1.5;
+                        out.add(new RunRecord("power", n, d, lr, bs * SEQ_LEN, SEQ_LEN,
+                                diverged ? Double.NaN : 3 + 0.05 * u * u + 2e-4 * rng.nextGaussian(),
+                                diverged ? RunStatus.DIVERGED : RunStatus.COMPLETED, Double.NaN, Double.NaN, Double.NaN,
+                                Double.NaN));
                     }
                 }
             }
@@ -44,52 +44,51 @@ class PowerSchedulerFitTest {
         return out;
     }
 
+    interface EtaOpt {
+        double at(double n, double d, double batchSequences);
+    }
+
+    static LawsDocument.Power power(List<RunRecord> runs) {
+        FitCore.Options o = new FitCore.Options(0.0025, 200, 20, 3, Resampling.CELL, EdgeRule.EXCLUDE);
+        return FitCore.fit(runs, o, Replicates.IN_PROCESS, "test", null).laws().families().get("power").power();
+    }
+
     @Test
-    void recoversAAndBPooledAndPerSize() {
-        List<CellOptimum> optima = CellOptimum.byCell(runs(n -> B, 1), CellOptimum.DEFAULT_BAND);
-        List<PowerSchedulerFit.Point> pts = PowerSchedulerFit.fromOptima(optima, SEQ_LEN);
-        assertEquals(optima.size(), pts.size(), "every optimum is bracketed by the ladder");
-        PowerSchedulerFit.Result fit = PowerSchedulerFit.fit(pts, 500, 3);
-        System.out.println("Power fit pooled: ln a " + fit.pooled().lnA() + ", b " + fit.pooled().b());
-        assertEquals(B, fit.pooled().b().point(), 0.05);
-        assertEquals(A, Math.exp(fit.pooled().lnA().point()), 0.15 * A);
-        assertTrue(fit.pooled().b().contains(B), "95% interval " + fit.pooled().b() + " holds the truth");
-        assertEquals(SIZES.length, fit.bySize().size());
-        for (PowerSchedulerFit.SizeFit s : fit.bySize()) {
-            assertEquals(B, s.b().point(), 0.05, s.size());
-        }
-        assertTrue(fit.unfitSizes().isEmpty());
-        assertTrue(fit.sizesAgree());
+    void recoversAAndBAndFindsBatchFlatWhereItHolds() {
+        LawsDocument.Power p = power(runs((n, d, bs) -> A * bs * Math.pow(d, B), BATCH_SEQS, 1));
+        System.out.println("Power fit pooled: ln a " + p.lnA() + ", b " + p.b() + ", batch slope " + p.batchSlope());
+        assertEquals(B, p.b().value(), 0.05);
+        assertEquals(A, Math.exp(p.lnA().value()), 0.15 * A);
+        assertTrue(p.b().interval().contains(B) || Math.abs(p.b().value() - B) < 0.01, p.b().toString());
+        assertEquals(SIZES.length * DS.length * BATCH_SEQS.length, p.points(), "one optimum per (N, D, batch)");
+        assertEquals(Boolean.TRUE, p.batchFlat(), p.batchSlope().toString());
+        assertEquals(Boolean.TRUE, p.sizesAgree());
+        assertEquals(List.of("N=1.000e+08", "N=3.000e+08", "N=1.000e+09"), List.copyOf(p.bySize().keySet()),
+                "sizes in numeric order");
+    }
+
+    @Test
+    void batchFlatIsFalseWhereEtaOptIgnoresBatch() {
+        // eta_opt does not move with B: eta_opt / B falls as 1/B, the law's claim fails
+        LawsDocument.Power p = power(runs((n, d, bs) -> A * 128 * Math.pow(d, B), BATCH_SEQS, 2));
+        assertEquals(Boolean.FALSE, p.batchFlat(), p.batchSlope().toString());
+        assertEquals(-1, p.batchSlope().value(), 0.1);
     }
 
     @Test
     void flagsSizesWhoseExponentDiffers() {
-        // b moves from -0.4 to -0.6 across sizes: the law's size-independence claim fails and must be flagged
-        List<RunPoint> runs = runs(n -> n < 2e8 ? -0.4 : n < 5e8 ? -0.5 : -0.6, 2);
-        PowerSchedulerFit.Result fit = PowerSchedulerFit.fit(
-            PowerSchedulerFit.fromOptima(CellOptimum.byCell(runs, 0.0025), SEQ_LEN), 300, 3);
-        assertFalse(fit.sizesAgree());
-        for (PowerSchedulerFit.SizeFit s : fit.bySize()) {
-            double want = s.size().equals("N=" + 1e8) ? -0.4 : s.size().equals("N=" + 3e8) ? -0.5 : -0.6;
-            assertEquals(want, s.b().point(), 0.05, s.size());
-        }
+        DoubleUnaryOperator b = n -> n < 2e8 ? -0.4 : n < 5e8 ? -0.5 : -0.6;
+        LawsDocument.Power p = power(runs((n, d, bs) -> A * bs * Math.pow(d, b.applyAsDouble(n)), BATCH_SEQS, 3));
+        assertEquals(Boolean.FALSE, p.sizesAgree());
+        assertEquals(-0.4, p.bySize().get("N=1.000e+08").b().value(), 0.05);
+        assertEquals(-0.6, p.bySize().get("N=1.000e+09").b().value(), 0.05);
     }
 
     @Test
-    void edgeAndAllDivergedCellsAreNotOptima() {
-        List<RunPoint> runs = new ArrayList<>(runs(n -> B, 4));
-        runs.add(RunPoint.diverged("dead", 1e8, 2e9, 1e-2, 64 * SEQ_LEN));
-        runs.add(RunPoint.completed("edge", 1e8, 2e9, 1e-4, 64 * SEQ_LEN, 3.0));
-        runs.add(RunPoint.completed("edge", 1e8, 2e9, 2e-4, 64 * SEQ_LEN, 3.1));
-        List<CellOptimum> optima = CellOptimum.byCell(runs, 0.0025);
-        assertEquals(optima.size() - 2, PowerSchedulerFit.fromOptima(optima, SEQ_LEN).size());
-    }
-
-    @Test
-    void aReplicateIsPure() {
-        List<PowerSchedulerFit.Point> pts =
-            PowerSchedulerFit.fromOptima(CellOptimum.byCell(runs(n -> B, 5), 0.0025), SEQ_LEN);
-        assertEquals(List.of(PowerSchedulerFit.replicate(pts, 9, 4)[1]),
-            List.of(PowerSchedulerFit.replicate(pts, 9, 4)[1]));
+    void oneBatchLeavesFlatnessUnidentified() {
+        LawsDocument.Power p = power(runs((n, d, bs) -> A * bs * Math.pow(d, B), new double[] {128}, 4));
+        assertNull(p.batchFlat());
+        assertFalse(p.batchSlope().identified());
+        assertEquals(B, p.b().value(), 0.05);
     }
 }

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.struct;
 
 import dev.proxylaw.analysis.Smoothing;
 import dev.proxylaw.jobs.UserError;
+import dev.proxylaw.jobs.io.RunsContract;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,13 +27,15 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * What the fit reads, as one table of canonical columns: family, cell, N, D, lr, batch_tokens,
- * batch_sequences, loss (the final smoothed loss), init_loss, status, and block0_logit (block 0's max
+ * seq_len, loss (the final smoothed loss), init_loss, status, and block0_logit (block 0's max
  * attention logit at a fixed step, for the instability extrapolation). A family is everything that is
  * neither N, D, LR nor batch (parameterization, interventions, schedule): laws are fitted per family,
  * optima per (family, N, D) cell.
  */
 public final class FitInput {
-    public static final List<String> CANONICAL = List.of("N", "D", "lr", "batch_tokens", "loss", "status");
+    public static final List<String> CANONICAL = List.of("N", "D", "lr", "batch_tokens", "loss", "status", "family", "seq_len");
+    /** The columns a table must have (or map); the others are optional. */
+    static final List<String> REQUIRED = List.of("N", "D", "loss");
 
     private FitInput() {
     }
@@ -67,7 +70,7 @@ public final class FitInput {
         // aggregation and the join below need no further shuffle. The default (spark.sql.shuffle.partitions, 200)
         // made the cached input 200 tasks per stage for a few thousand rows: 6 s of the fit's 8 on local[2]
         int parts = Math.max(1, spark.sparkContext().defaultParallelism());
-        Dataset<Row> terminal = runs.filter("status IN ('COMPLETED', 'DIVERGED')").repartition(parts, col("run_id"))
+        Dataset<Row> terminal = runs.filter(RunsContract.TERMINAL).repartition(parts, col("run_id"))
                 .dropDuplicates("run_id");
         // steps written elsewhere may lack the per-layer logits: then there is nothing to extrapolate
         Column block0 = Arrays.asList(steps.columns()).contains("max_attn_logit")
@@ -77,6 +80,17 @@ public final class FitInput {
                         max(when(col("step").equalTo(logitStep), block0)).as("block0_logit"));
         // a left join: the ledger commits a run's steps before its runs row, so a terminal run has its curve
         Dataset<Row> joined = terminal.join(points, "run_id", "left");
+        // runs are ranked on cross-entropy: where a z-loss was trained, the stored smoothed loss includes its
+        // penalty, so the smoothed cross-entropy is recomputed from those runs' curves (steps/ ce_loss)
+        List<String> zRuns = terminal.filter("z_loss > 0").select("run_id").as(Encoders.STRING()).collectAsList();
+        if (!zRuns.isEmpty() && Arrays.asList(steps.columns()).contains("ce_loss")) {
+            Dataset<Row> ce = smoothed(steps.filter(col("run_id").isin(zRuns.toArray())), "ce_loss")
+                    .withColumnRenamed("recomputed", "smoothed_ce");
+            joined = joined.join(ce, "run_id", "left");
+            if (Arrays.asList(runs.columns()).contains("smoothed_loss")) {
+                joined = joined.withColumn("smoothed_loss", coalesce(col("smoothed_ce"), col("smoothed_loss")));
+            }
+        }
         String d = plannedTokens(runs);
         if (!Arrays.asList(runs.columns()).contains("smoothed_loss")) {
             return canonical(joined.join(smoothed(steps), "run_id").withColumn("loss", col("recomputed")), d).cache();
@@ -96,13 +110,9 @@ public final class FitInput {
     }
 
     private static Dataset<Row> canonical(Dataset<Row> joined, String plannedD) {
-        return joined.selectExpr("run_id",
-                "concat_ws(' ', concat('param=', param_type), concat('variant=', param_variant), "
-                        + "concat('emb_lr_mult=', embedding_lr_mult), concat('alpha=', alpha), concat('qk_ln=', qk_layernorm), "
-                        + "concat('z_loss=', z_loss), concat('wd=', weight_decay, '/', wd_style), concat('eps=', eps), "
-                        + "concat('schedule=', schedule_type, '/', warmup_steps)) AS family",
+        return joined.selectExpr("run_id", RunsContract.FAMILY + " AS family",
                 "CAST(n_steplaw AS DOUBLE) AS N", plannedD + " AS D", "lr",
-                "CAST(batch_tokens AS DOUBLE) AS batch_tokens", "CAST(batch_size AS DOUBLE) AS batch_sequences",
+                "CAST(batch_tokens AS DOUBLE) AS batch_tokens", "CAST(batch_tokens / batch_size AS DOUBLE) AS seq_len",
                 "loss", "init_loss", "status", "d_model AS width", "n_layers AS depth", "block0_logit");
     }
 
@@ -112,13 +122,18 @@ public final class FitInput {
      * its synthetic runs' smoothed_loss, as the trainer would have.
      */
     public static Dataset<Row> smoothed(Dataset<Row> steps) {
+        return smoothed(steps, "loss");
+    }
+
+    /** (run_id, recomputed) from the given per-step loss column. */
+    static Dataset<Row> smoothed(Dataset<Row> steps, String lossColumn) {
         SparkSession spark = steps.sparkSession();
         spark.udf().register("step_law_smooth", (UDF1<scala.collection.Seq<Row>, Double>) FitInput::smooth,
                 DataTypes.DoubleType);
         // partitioned as sweep() partitions the runs, so that joining the two needs no further shuffle
         int parts = Math.max(1, spark.sparkContext().defaultParallelism());
         return steps.repartition(parts, col("run_id")).groupBy("run_id")
-                .agg(collect_list(struct(col("step"), col("loss"))).as("curve"))
+                .agg(collect_list(struct(col("step").cast("long"), col(lossColumn).cast("double"))).as("curve"))
                 .selectExpr("run_id", "step_law_smooth(curve) AS recomputed");
     }
 
@@ -147,8 +162,9 @@ public final class FitInput {
     }
 
     /**
-     * A results table (CSV with a header, or Parquet) with canonical columns N, D, lr, batch_tokens, loss and
-     * optionally status. {@code columns} maps canonical names to Spark SQL expressions over the file's
+     * A results table (CSV with a header, or Parquet) with canonical columns N, D and loss, and optionally lr,
+     * batch_tokens, status, family and seq_len (without lr and batch only the loss surface can be fitted; without
+     * seq_len no Power law). {@code columns} maps canonical names to Spark SQL expressions over the file's
      * columns, e.g. {@code batch_tokens=bs * 2048,loss=`smooth loss`}.
      */
     public static Dataset<Row> table(SparkSession spark, String file, String columns) {
@@ -164,7 +180,8 @@ public final class FitInput {
             mapping.put(c, Arrays.asList(raw.columns()).contains(c) ? "`" + c + "`" : null);
         }
         if (columns != null && !columns.isBlank()) {
-            for (String kv : columns.split(",")) {
+            // a comma starts a new mapping only where NAME= follows it, so expressions may contain commas
+            for (String kv : columns.split(",(?=\\s*(?:" + String.join("|", CANONICAL) + ")\\s*=(?!=))")) {
                 int eq = kv.indexOf('=');
                 String key = eq < 0 ? "" : kv.substring(0, eq).strip();
                 if (!mapping.containsKey(key)) {
@@ -176,7 +193,7 @@ public final class FitInput {
         }
         List<String> missing = new ArrayList<>();
         mapping.forEach((k, v) -> {
-            if (v == null && !k.equals("status")) {
+            if (v == null && REQUIRED.contains(k)) {
                 missing.add(k);
             }
         });
@@ -185,10 +202,11 @@ public final class FitInput {
                     + String.join(", ", raw.columns()) + "; map them with --columns, e.g. --columns 'batch_tokens=bs * 2048'.");
         }
         List<String> select = new ArrayList<>();
-        select.add("'table' AS family");
-        mapping.forEach((k, v) -> select.add(v == null ? "'COMPLETED' AS status"
-                : k.equals("status") ? "CAST(" + v + " AS STRING) AS status" : "CAST(" + v + " AS DOUBLE) AS " + k));
-        select.add("CAST(NULL AS DOUBLE) AS batch_sequences");
+        mapping.forEach((k, v) -> select.add(switch (k) {
+            case "status" -> v == null ? "'COMPLETED' AS status" : "CAST(" + v + " AS STRING) AS status";
+            case "family" -> v == null ? "'table' AS family" : "CAST(" + v + " AS STRING) AS family";
+            default -> v == null ? "CAST(NULL AS DOUBLE) AS " + k : "CAST(" + v + " AS DOUBLE) AS " + k;
+        }));
         select.add("CAST(NULL AS DOUBLE) AS init_loss");
         select.add("CAST(NULL AS INT) AS width");
         select.add("CAST(NULL AS INT) AS depth");
@@ -203,7 +221,7 @@ public final class FitInput {
         }
     }
 
-    static String firstLine(Throwable e) {
+    public static String firstLine(Throwable e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
         return m.lines().findFirst().orElse(m);
     }

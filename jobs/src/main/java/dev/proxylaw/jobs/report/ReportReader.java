@@ -2,8 +2,8 @@ package dev.proxylaw.jobs.report;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proxylaw.analysis.fit.laws.LawsDocument;
+import dev.proxylaw.analysis.fit.laws.LawsFile;
 import dev.proxylaw.analysis.report.ReportModel;
 import dev.proxylaw.jobs.UserError;
 import java.io.IOException;
@@ -33,7 +33,7 @@ public final class ReportReader {
     private ReportReader() {
     }
 
-    public record Source(String dir, String laws, boolean hasSweep, JsonNode lawsJson) {
+    public record Source(String dir, String laws, boolean hasSweep, LawsDocument lawsJson) {
     }
 
     /** Checks what DIR holds and says which command to run first when the report cannot be drawn. */
@@ -54,9 +54,11 @@ public final class ReportReader {
                     : "Cannot report on " + dir + ": it holds no sweep (runs/ and steps/) and no fit (laws.json). Run "
                     + "./proxylaw sweep SWEEP.yaml --out " + dir + " and ./proxylaw fit " + dir + " first (or ./proxylaw demo).");
         }
-        JsonNode root;
+        LawsDocument root;
         try (InputStream in = json.getFileSystem(conf).open(json)) {
-            root = new ObjectMapper().readTree(in);
+            root = LawsFile.read(in, json.toString());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
         } catch (IOException e) {
             throw new UserError("Cannot read " + json + ": " + e.getMessage() + ". Re-run ./proxylaw fit to rewrite it.");
         }
@@ -92,7 +94,7 @@ public final class ReportReader {
             Dataset<Row> runsDf = raw.withColumn("shape", shape(raw));
             runs = runs(runsDf);
             // one row per run that ended with a result: what the curves and the coordinate check draw from
-            Dataset<Row> terminal = runsDf.filter("status IN ('COMPLETED', 'DIVERGED')").dropDuplicates("run_id");
+            Dataset<Row> terminal = runsDf.filter(dev.proxylaw.jobs.io.RunsContract.TERMINAL).dropDuplicates("run_id");
             Dataset<Row> steps = spark.read().parquet(s.dir() + "/steps");
             curves = SweepCurves.curves(terminal, steps);
             acts = SweepCurves.activations(terminal, steps);
