@@ -127,7 +127,9 @@ final class TransferFit {
                     eta == null ? null : FamilyFit.fin(eta.rSquared()), eta == null ? null : eta.points(),
                     ext == null ? null : ext.heldOutScale(), ext == null ? null : Coefficient.of(iv[3 * i + 1]),
                     ext == null ? null : ext.clamped(), asy == null ? null : FamilyFit.fin(asy.lInf()),
-                    asy == null ? null : Coefficient.of(iv[3 * i + 2])));
+                    asy == null ? Coefficient.unidentified("L_opt = L_inf + A s^-alpha needs "
+                            + TransferMetrics.MIN_FLOOR_SCALES + "+ widths (or depths) with interior optima and "
+                            + "gives no floor >= 0 from these") : Coefficient.of(iv[3 * i + 2])));
         }
         return out;
     }

@@ -230,16 +230,21 @@ public final class TransferMetrics {
     }
 
     /**
-     * Least-squares fit of L = lInf + a s^-alpha to (scale, loss) pairs; {NaN x4} when fewer than three
-     * distinct scales or no start converges to alpha > 0. Returns {lInf, a, alpha, rms}.
+     * Least-squares fit of L = lInf + a s^-alpha to (scale, loss) pairs; {NaN x4} when fewer than four
+     * distinct scales (three points fit any three-parameter curve exactly, so the floor they give is not
+     * tested by anything), when no start converges to alpha > 0, or when the floor is negative (a
+     * cross-entropy cannot be). Returns {lInf, a, alpha, rms}.
      *
      * <p>For fixed alpha the model is linear in (lInf, a), so each start solves that exactly first and
      * Levenberg-Marquardt only refines: every start begins at the best curve of its alpha. The scale is
      * centred on its geometric mean so a, fitted there, is of the order of the loss gaps, not of s^alpha.
      */
+    /** Distinct widths (or depths) the floor fit needs: one more than its three parameters. */
+    public static final int MIN_FLOOR_SCALES = 4;
+
     public static double[] powerLawWithFloor(double[] scales, double[] losses) {
         double[] nan = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
-        if (java.util.Arrays.stream(scales).distinct().count() < 3) {
+        if (java.util.Arrays.stream(scales).distinct().count() < MIN_FLOOR_SCALES) {
             return nan;
         }
         int m = scales.length;
@@ -361,7 +366,7 @@ public final class TransferMetrics {
             List<Optimum> inner = os.stream().filter(o -> !o.edge()).toList();
             double[] fl = powerLawWithFloor(inner.stream().mapToDouble(Optimum::scale).toArray(),
                 inner.stream().mapToDouble(Optimum::lossOpt).toArray());
-            if (Double.isFinite(fl[0])) {
+            if (Double.isFinite(fl[0]) && fl[0] >= 0) {
                 floors.add(fl);
                 floorParams.add(p);
                 floorPoints.add(inner.size());
