@@ -1,5 +1,6 @@
 package dev.proxylaw.jobs;
 
+import dev.proxylaw.jobs.io.Ledger;
 import dev.proxylaw.jobs.io.RunsTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,6 +30,7 @@ final class StatusCommand {
             throw new UserError("Cannot summarise " + dir + ": it holds no sweep (no runs/ and no _sweep.json). "
                     + "Run proxylaw sweep SWEEP.yaml --out " + dir + " first.");
         }
+        Ledger.requireIntact(dir, TrainCommand.hadoopConf());
         Integer planned = null;
         String sweep = null;
         Path planFile = new Path(dir, "_sweep.json");

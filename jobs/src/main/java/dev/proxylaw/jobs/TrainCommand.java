@@ -34,7 +34,7 @@ final class TrainCommand {
         RunConfig cfg = ConfigIo.load(Path.of(a.positional.get(0)));
         Trainer trainer = new Trainer(cfg);   // validates the model and the data before anything is written
         org.apache.hadoop.fs.Path dir = checkWritable(outDir);
-        Ledger ledger = Ledger.read(dir, hadoopConf());
+        Ledger ledger = Ledger.repair(dir, hadoopConf(), out);
         if (ledger.terminal().contains(cfg.id())) {
             out.println("run " + cfg.id() + " (" + cfg.name() + ") is already in " + dir + ": "
                     + ParquetRunSink.runsFile(dir, cfg.id()) + ". Nothing to do.");
