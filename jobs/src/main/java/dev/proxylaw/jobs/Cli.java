@@ -32,6 +32,7 @@ public final class Cli {
     }
 
     public static void main(String[] argv) {
+        LogFile.choose(argv.length == 0 ? "help" : argv[0]);   // before Spark or Hadoop first log
         System.exit(run(argv, System.out, System.err));
     }
 
@@ -58,9 +59,11 @@ public final class Cli {
         } catch (UserError | ConfigException | DataException e) {
             err.println("error: " + e.getMessage());
             return 2;
-        } catch (Exception e) {
-            err.println("error: " + e);
-            e.printStackTrace(err);
+        } catch (Exception | Error e) {
+            // not the user's input: one line on the console, the trace in the log file it names
+            java.nio.file.Path log = LogFile.write(e);
+            err.println("error: Cannot run " + argv[0] + ": " + LogFile.firstLine(e) + ". "
+                    + (log == null ? "" : "The stack trace is in " + log + "; ") + "please report it with that file.");
             return 1;
         }
     }

@@ -1,11 +1,13 @@
 package dev.proxylaw.jobs;
 
+import dev.proxylaw.jobs.io.DriverLease;
 import dev.proxylaw.jobs.spark.Spark;
 import dev.proxylaw.jobs.sweep.Plan;
 import dev.proxylaw.jobs.sweep.Planner;
 import dev.proxylaw.jobs.sweep.SweepJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -19,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  */
 final class SweepCommand {
     static final Set<String> FLAGS = Set.of("out", "master", "conf", "properties", "max-attempts", "timeout-minutes",
-            "runs-per-task", "threads-per-task");
+            "runs-per-task", "threads-per-task", "wait", "lease-seconds");
 
     private SweepCommand() {
     }
@@ -29,7 +31,7 @@ final class SweepCommand {
         if (a.positional.size() != 1 || a.get("out", null) == null) {
             throw new UserError("Usage: proxylaw sweep SWEEP.yaml --out DIR [--master URL] [--conf k=v]... "
                     + "[--properties conf/spark/local.properties] [--max-attempts 3] [--timeout-minutes 0] "
-                    + "[--runs-per-task 1] [--threads-per-task 1]");
+                    + "[--runs-per-task 1] [--threads-per-task 1] [--wait false] [--lease-seconds 60]");
         }
         Plan plan = Planner.load(Path.of(a.positional.get(0)));
         return run(plan, a, out) ;
@@ -62,6 +64,19 @@ final class SweepCommand {
         conf.putIfAbsent("spark.task.cpus", String.valueOf(options.threadsPerTask()));
         Spark.checkReachable(master != null ? master : System.getProperty("spark.master", "local[*]"));   // before writing anything
         org.apache.hadoop.fs.Path dir = TrainCommand.checkWritable(a.get("out", null));
+        int leaseSeconds = a.intValue("lease-seconds", 60);
+        if (leaseSeconds < 1) {
+            throw new UserError("Cannot sweep: --lease-seconds=" + leaseSeconds + " must be at least 1.");
+        }
+        // one driver per directory: a second one refuses (or waits) instead of training every pending run again
+        try (DriverLease lease = DriverLease.acquire(dir, TrainCommand.hadoopConf(), Duration.ofSeconds(leaseSeconds),
+                a.booleanValue("wait", false), out)) {
+            return run(plan, dir, options, master, conf, out);
+        }
+    }
+
+    private static int run(Plan plan, org.apache.hadoop.fs.Path dir, SweepJob.Options options, String master,
+                           Map<String, String> conf, PrintStream out) {
         SweepJob job = new SweepJob(plan, dir, TrainCommand.hadoopConf(), options, out);
         job.validate();   // data readable, the directory holds this plan or nothing: before any executor starts
         SparkSession spark = Spark.session("proxylaw sweep " + plan.sweep(), master, conf);

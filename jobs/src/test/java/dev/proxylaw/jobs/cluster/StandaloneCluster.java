@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * submitted with {@code org.apache.spark.deploy.SparkSubmit}, as spark-submit does.
  */
 public final class StandaloneCluster implements AutoCloseable {
-    static final List<String> OPENS = List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net",
+    public static final List<String> OPENS = List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net",
             "java.nio", "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "sun.nio.ch", "sun.nio.cs",
             "sun.security.action", "sun.util.calendar");
 
