@@ -2,6 +2,8 @@ package dev.proxylaw.jobs;
 
 import dev.proxylaw.jobs.io.DriverLease;
 import dev.proxylaw.jobs.spark.Spark;
+import dev.proxylaw.jobs.spark.TaskMemory;
+import dev.proxylaw.trainer.config.RunChecks;
 import dev.proxylaw.jobs.sweep.Plan;
 import dev.proxylaw.jobs.sweep.Planner;
 import dev.proxylaw.jobs.sweep.SweepJob;
@@ -44,6 +46,10 @@ final class SweepCommand {
         if (options.maxAttempts() < 1 || options.runsPerTask() < 1 || options.threadsPerTask() < 1) {
             throw new UserError("Cannot sweep: --max-attempts, --runs-per-task and --threads-per-task must be at least 1.");
         }
+        int leaseSeconds = a.intValue("lease-seconds", 60);
+        if (leaseSeconds < 1) {
+            throw new UserError("Cannot sweep: --lease-seconds=" + leaseSeconds + " must be at least 1.");
+        }
         Map<String, String> conf = new LinkedHashMap<>();
         String master = a.get("master", null);
         if (a.get("properties", null) != null) {
@@ -63,11 +69,9 @@ final class SweepCommand {
         // one single-threaded training per core; a task needs as many cores as threads it trains with
         conf.putIfAbsent("spark.task.cpus", String.valueOf(options.threadsPerTask()));
         Spark.checkReachable(master != null ? master : System.getProperty("spark.master", "local[*]"));   // before writing anything
+        TaskMemory memory = TaskMemory.of(master != null ? master : System.getProperty("spark.master", "local[*]"), conf);
+        plan.runs().forEach(r -> RunChecks.fits(r.config(), memory.bytes(), memory.where(), memory.raise()));
         org.apache.hadoop.fs.Path dir = TrainCommand.checkWritable(a.get("out", null));
-        int leaseSeconds = a.intValue("lease-seconds", 60);
-        if (leaseSeconds < 1) {
-            throw new UserError("Cannot sweep: --lease-seconds=" + leaseSeconds + " must be at least 1.");
-        }
         // one driver per directory: a second one refuses (or waits) instead of training every pending run again
         try (DriverLease lease = DriverLease.acquire(dir, TrainCommand.hadoopConf(), Duration.ofSeconds(leaseSeconds),
                 a.booleanValue("wait", false), out)) {

@@ -5,6 +5,7 @@ import dev.proxylaw.jobs.io.ParquetRunSink;
 import dev.proxylaw.trainer.NativeThreads;
 import dev.proxylaw.trainer.Trainer;
 import dev.proxylaw.trainer.config.ConfigIo;
+import dev.proxylaw.trainer.config.RunChecks;
 import dev.proxylaw.trainer.config.RunConfig;
 import dev.proxylaw.trainer.metrics.MetricsSink;
 import dev.proxylaw.trainer.metrics.RunResult;
@@ -32,6 +33,8 @@ final class TrainCommand {
         }
         NativeThreads.set(a.intValue("threads", 1));
         RunConfig cfg = ConfigIo.load(Path.of(a.positional.get(0)));
+        // ND4J's off-heap limit defaults to the heap's: the heap figure is the tensors' budget too
+        RunChecks.fits(cfg, Runtime.getRuntime().maxMemory(), "this JVM", "give it more memory (PROXYLAW_JAVA_OPTS=-Xmx...)");
         Trainer trainer = new Trainer(cfg);   // validates the model and the data before anything is written
         org.apache.hadoop.fs.Path dir = checkWritable(outDir);
         Ledger ledger = Ledger.repair(dir, hadoopConf(), out);

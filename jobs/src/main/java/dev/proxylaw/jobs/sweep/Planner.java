@@ -38,7 +38,9 @@ import java.util.Set;
  * Every point is parsed as a RunConfig, so a bad grid fails here, before any executor starts.
  */
 public final class Planner {
-    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final ObjectMapper YAML = new YAMLMapper()   // a key written twice is a mistake
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     private static final Set<String> TOP = Set.of("sweep", "base", "run", "derive", "axes");
     private static final Set<String> DERIVED = Set.of("tokens_per_param", "batch_tokens");
 
@@ -46,14 +48,7 @@ public final class Planner {
     }
 
     public static Plan load(Path specFile) {
-        String text;
-        try {
-            text = Files.readString(specFile);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("Cannot load sweep spec " + specFile + ": the file does not exist. Check the path.");
-        } catch (IOException e) {
-            throw new ConfigException("Cannot load sweep spec " + specFile + ": " + e.getMessage() + ".");
-        }
+        String text = ConfigIo.readText(specFile, "sweep spec");
         return plan(text, specFile.toString(), specFile.toAbsolutePath().getParent());
     }
 
@@ -61,6 +56,10 @@ public final class Planner {
         JsonNode spec;
         try {
             spec = YAML.readTree(yaml);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String dup = ConfigIo.duplicateKey(e);
+            throw new ConfigException("Cannot load sweep spec " + source + ": " + (dup != null ? dup + "." : "it is not valid YAML: "
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + "."));
         } catch (IOException e) {
             throw new ConfigException("Cannot load sweep spec " + source + ": it is not valid YAML: "
                     + e.getMessage().lines().findFirst().orElse("") + ".");
@@ -85,7 +84,11 @@ public final class Planner {
         if (spec.has("base")) {
             Path file = baseDir.resolve(spec.get("base").asText());
             try {
-                merge(base, YAML.readTree(Files.readString(file)));
+                merge(base, YAML.readTree(ConfigIo.readText(file, "base run config")));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                String dup = ConfigIo.duplicateKey(e);
+                throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file + ": "
+                        + (dup != null ? dup : "it is not valid YAML: " + e.getOriginalMessage()) + ".");
             } catch (IOException e) {
                 throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file
                         + " cannot be read (" + e.getMessage() + "). Fix 'base'.");
