@@ -70,7 +70,9 @@ final class SweepCommand {
         conf.putIfAbsent("spark.task.cpus", String.valueOf(options.threadsPerTask()));
         Spark.checkReachable(master != null ? master : System.getProperty("spark.master", "local[*]"));   // before writing anything
         TaskMemory memory = TaskMemory.of(master != null ? master : System.getProperty("spark.master", "local[*]"), conf);
-        plan.runs().forEach(r -> RunChecks.fits(r.config(), memory.bytes(), memory.where(), memory.raise()));
+        String spec = a.positional.isEmpty() ? "sweep " + plan.sweep() : "sweep spec " + a.positional.get(0);
+        plan.runs().forEach(r -> RunChecks.fits(r.config(), spec + " run " + r.id() + " [" + r.label() + "]", memory.bytes(),
+                memory.where(), memory.raise()));
         org.apache.hadoop.fs.Path dir = TrainCommand.checkWritable(a.get("out", null));
         // one driver per directory: a second one refuses (or waits) instead of training every pending run again
         try (DriverLease lease = DriverLease.acquire(dir, TrainCommand.hadoopConf(), Duration.ofSeconds(leaseSeconds),

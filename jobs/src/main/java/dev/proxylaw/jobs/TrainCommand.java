@@ -34,7 +34,7 @@ final class TrainCommand {
         NativeThreads.set(a.intValue("threads", 1));
         RunConfig cfg = ConfigIo.load(Path.of(a.positional.get(0)));
         // ND4J's off-heap limit defaults to the heap's: the heap figure is the tensors' budget too
-        RunChecks.fits(cfg, Runtime.getRuntime().maxMemory(), "this JVM", "give it more memory (PROXYLAW_JAVA_OPTS=-Xmx...)");
+        RunChecks.fits(cfg, "run config " + a.positional.get(0), Runtime.getRuntime().maxMemory(), "this JVM", "give it more memory (PROXYLAW_JAVA_OPTS=-Xmx...)");
         Trainer trainer = new Trainer(cfg);   // validates the model and the data before anything is written
         org.apache.hadoop.fs.Path dir = checkWritable(outDir);
         Ledger ledger = Ledger.repair(dir, hadoopConf(), out);

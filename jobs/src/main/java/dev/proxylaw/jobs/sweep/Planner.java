@@ -58,8 +58,8 @@ public final class Planner {
             spec = YAML.readTree(yaml);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             String dup = ConfigIo.duplicateKey(e);
-            throw new ConfigException("Cannot load sweep spec " + source + ": " + (dup != null ? dup + "." : "it is not valid YAML: "
-                    + e.getOriginalMessage().lines().findFirst().orElse("") + "."));
+            throw new ConfigException("Cannot load sweep spec " + source + ": " + (dup != null ? dup + "." : "it is not valid YAML"
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ": " + ConfigIo.problem(e) + "."));
         } catch (IOException e) {
             throw new ConfigException("Cannot load sweep spec " + source + ": it is not valid YAML: "
                     + e.getMessage().lines().findFirst().orElse("") + ".");
@@ -85,10 +85,13 @@ public final class Planner {
             Path file = baseDir.resolve(spec.get("base").asText());
             try {
                 merge(base, YAML.readTree(ConfigIo.readText(file, "base run config")));
+            } catch (ConfigException e) {
+                throw new ConfigException("Cannot load sweep spec " + source + ": " + e.getMessage().replaceFirst("^Cannot load ", "")
+                        .replace(". Check the path.", ". Fix 'base' (relative to the spec)."));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 String dup = ConfigIo.duplicateKey(e);
                 throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file + ": "
-                        + (dup != null ? dup : "it is not valid YAML: " + e.getOriginalMessage()) + ".");
+                        + (dup != null ? dup : "it is not valid YAML: " + ConfigIo.problem(e)) + ".");
             } catch (IOException e) {
                 throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file
                         + " cannot be read (" + e.getMessage() + "). Fix 'base'.");
@@ -109,10 +112,10 @@ public final class Planner {
             total *= a.values.size();
         }
         if (total == 0) {
-            throw new ConfigException("Cannot plan sweep " + sweep + ": an axis has no values, so the grid is empty.");
+            throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): an axis has no values, so the grid is empty.");
         }
         if (total > 1_000_000) {
-            throw new ConfigException("Cannot plan sweep " + sweep + ": " + total + " runs is more than 1,000,000. "
+            throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): " + total + " runs is more than 1,000,000. "
                     + "Split the sweep.");
         }
         for (long n = 0; n < total; n++) {
@@ -132,18 +135,18 @@ public final class Planner {
                 label.append(label.length() == 0 ? "" : " ").append(a.path).append('=')
                         .append(a.merge ? String.valueOf(idx[i]) : v.isTextual() ? v.asText() : v.toString());
             }
-            applyDerived(point, d, sweep, label.toString());
+            applyDerived(point, d, sweep + " (" + source + ")", label.toString());
             RunConfig cfg;
             try {
                 cfg = ConfigIo.parseJson(point.toString());
             } catch (ConfigException e) {
-                throw new ConfigException("Cannot plan sweep " + sweep + ": the run " + label + " is invalid: "
+                throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): the run " + label + " is invalid: "
                         + e.getMessage().replaceFirst("^Cannot load config JSON: ", ""));
             }
             String id = cfg.id();
             String twin = seen.putIfAbsent(id, label.toString());
             if (twin != null) {
-                throw new ConfigException("Cannot plan sweep " + sweep + ": runs " + twin + " and " + label
+                throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): runs " + twin + " and " + label
                         + " have the same config. Remove the duplicate axis value.");
             }
             runs.add(new PlannedRun(runs.size(), id, cfg, label.toString()));

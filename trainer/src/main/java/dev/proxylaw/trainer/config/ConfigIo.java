@@ -74,6 +74,13 @@ public final class ConfigIo {
         }
     }
 
+    /** A parser's message on one line: SnakeYAML's own lines, without its source excerpts and carets. */
+    public static String problem(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+        return m.lines().filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.contains("in 'reader'"))
+                .map(String::strip).collect(Collectors.joining("; "));
+    }
+
     /** Jackson's duplicate-key error (wrapped or not) as one line naming the key and its line; null for other errors. */
     public static String duplicateKey(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -132,21 +139,30 @@ public final class ConfigIo {
             if (duplicateKey(e) != null) {
                 throw new ConfigException("Cannot load " + source + ": " + duplicateKey(e) + ".");
             }
+            if (path(e).isEmpty()) {
+                throw new ConfigException("Cannot load " + source + ": it is not a mapping of sections" + line(e)
+                        + ". Write a run config (see conf/runs/tiny.yaml).");
+            }
             throw new ConfigException("Cannot load " + source + ": '" + path(e) + "' has the wrong type" + line(e)
                     + "; expected " + e.getTargetType().getSimpleName() + ".");
         } catch (JsonMappingException e) {
             if (duplicateKey(e) != null) {
                 throw new ConfigException("Cannot load " + source + ": " + duplicateKey(e) + ".");
             }
+            if (e.getCause() instanceof JsonProcessingException p) {   // the parser failed while a value was being read
+                throw new ConfigException("Cannot load " + source + ": it is not valid " + (mapper == YAML ? "YAML" : "JSON")
+                        + line(p) + ": " + problem(p) + ".");
+            }
             Throwable root = e.getCause() instanceof RuntimeException ? e.getCause() : e;
-            throw new ConfigException("Cannot load " + source + ": " + root.getMessage().lines().findFirst().orElse("")
+            String at = path(e).isEmpty() ? "" : "'" + path(e) + "': ";
+            throw new ConfigException("Cannot load " + source + ": " + at + root.getMessage().lines().findFirst().orElse("")
                     + line(e), root);
         } catch (JsonProcessingException e) {
             if (duplicateKey(e) != null) {
                 throw new ConfigException("Cannot load " + source + ": " + duplicateKey(e) + ".");
             }
             throw new ConfigException("Cannot load " + source + ": it is not valid " + (mapper == YAML ? "YAML" : "JSON")
-                    + line(e) + ": " + e.getOriginalMessage());
+                    + line(e) + ": " + problem(e) + ".");
         }
     }
 

@@ -85,13 +85,13 @@ public final class RunChecks {
         return (4 * params + activations) * (c.train().dtype().equals("float64") ? 8 : 4);
     }
 
-    /** Fails with the estimate and the fix when the run would not fit in {@code budgetBytes}. */
-    public static void fits(RunConfig c, double budgetBytes, String where, String raise) {
+    /** Fails with the estimate and the fix when the run ({@code what}: its file and name) would not fit in {@code budgetBytes}. */
+    public static void fits(RunConfig c, String what, double budgetBytes, String where, String raise) {
         double need = estimatedBytes(c);
         if (need > budgetBytes) {
-            throw new ConfigException(String.format("Cannot train run '%s': it needs an estimated %s (weights, gradients, "
+            throw new ConfigException(String.format("Cannot train %s: it needs an estimated %s (weights, gradients, "
                     + "AdamW state and activations at batch_size %d, seq_len %d, d_model %d) and %s has %s. Reduce d_model, "
-                    + "n_layers, seq_len or batch_size, or %s.", c.name(), bytes(need), c.train().batchSize(),
+                    + "n_layers, seq_len or batch_size, or %s.", what, bytes(need), c.train().batchSize(),
                     c.model().seqLen(), c.model().dModel(), where, bytes(budgetBytes), raise));
         }
     }

@@ -126,8 +126,8 @@ class ConfigIoTest {
     @Test
     void theMemoryEstimateNamesTheBytesAndTheFix() {
         RunConfig c = ConfigIo.parseYaml(MIN, "t");
-        ConfigException e = assertThrows(ConfigException.class, () -> RunChecks.fits(c, 1000, "a task", "raise it"));
+        ConfigException e = assertThrows(ConfigException.class, () -> RunChecks.fits(c, "run t", 1000, "a task", "raise it"));
         assertTrue(e.getMessage().contains("needs an estimated") && e.getMessage().contains("a task has 1000.0 B"), e.getMessage());
-        RunChecks.fits(c, 1e9, "a task", "raise it");
+        RunChecks.fits(c, "run t", 1e9, "a task", "raise it");
     }
 }
