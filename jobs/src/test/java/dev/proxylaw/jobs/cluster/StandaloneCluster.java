@@ -90,6 +90,13 @@ public final class StandaloneCluster implements AutoCloseable {
         kill(workers.get(i));
     }
 
+    /** The executor JVMs the workers have started (each worker launches its executors as child processes). */
+    public List<ProcessHandle> executors() {
+        return workers.stream().flatMap(Process::descendants).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false))
+                .toList();
+    }
+
     public static void kill(Process p) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();

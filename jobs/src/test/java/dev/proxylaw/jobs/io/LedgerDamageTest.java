@@ -124,7 +124,9 @@ class LedgerDamageTest {
         Ledger l = Ledger.read(hout(), CONF);
         assertEquals(3, l.terminal().size());
         assertEquals(List.of(), l.damaged());
-        assertEquals(0, CliRunner.run("status", out.toString()).code());
+        CliRunner.Result st = CliRunner.run("status", out.toString());
+        assertEquals(0, st.code(), st.err());
+        assertTrue(st.out().contains("set aside   2 damaged files"), st.out());
     }
 
     @Test
