@@ -165,7 +165,7 @@ public final class DriverLease implements AutoCloseable {
         if (!fs.rename(file, aside)) {
             return;   // someone else moved it first
         }
-        Holder moved = parse(fs.open(aside));
+        Holder moved = parse(fs.open(aside), 0);
         if (moved != null && !moved.owner().equals(stale.owner())) {
             fs.rename(aside, file);
             return;
@@ -175,20 +175,26 @@ public final class DriverLease implements AutoCloseable {
 
     private Holder read() throws IOException {
         try {
-            return parse(fs.open(file));
+            return parse(fs.open(file), fs.getFileStatus(file).getModificationTime() + length.toMillis());
         } catch (FileNotFoundException e) {
             return null;
         }
     }
 
-    private static Holder parse(InputStream in) throws IOException {
+    /**
+     * {@code unreadableExpiry}: a lease without an expiry (a driver that died while creating it on a
+     * filesystem without atomic create) expires one lease length after it was last written.
+     */
+    private static Holder parse(InputStream in, long unreadableExpiry) throws IOException {
         Properties p = new Properties();
         try (in) {
             p.load(new ByteArrayInputStream(in.readAllBytes()));
         }
         String exp = p.getProperty("expires_at_ms");
-        return exp == null ? new Holder("?", "an unreadable lease", Long.MAX_VALUE)
-                : new Holder(p.getProperty("owner", "?"), p.getProperty("who", "?"), Long.parseLong(exp));
+        if (exp == null || !exp.matches("\\d{1,18}")) {
+            return new Holder("?", "an unreadable lease", unreadableExpiry);
+        }
+        return new Holder(p.getProperty("owner", "?"), p.getProperty("who", "?"), Long.parseLong(exp));
     }
 
     private byte[] body() throws IOException {

@@ -55,7 +55,7 @@ final class PartFile {
             String n = footer.getFileMetaData().getKeyValueMetaData().get(STEPS_ROWS);
             return Result.ok(new RunRow(g.getString("run_id", 0), g.getString("status", 0), n == null ? null : Long.parseLong(n)));
         } catch (IOException | RuntimeException e) {
-            return Result.bad(why(e));
+            return Result.bad(why(e, f));
         }
     }
 
@@ -79,7 +79,7 @@ final class PartFile {
             }
             return runId == null ? Optional.empty() : otherRun(footer, runId);
         } catch (IOException | RuntimeException e) {
-            return Optional.of(why(e));
+            return Optional.of(why(e, f));
         }
     }
 
@@ -130,8 +130,10 @@ final class PartFile {
         return footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
     }
 
-    private static String why(Throwable e) {
+    /** Parquet's first line, without the file's path (the caller names the file). */
+    private static String why(Throwable e, FileStatus f) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        m = m.replace(f.getPath().toString() + " is", "it is").replace(f.getPath().toString(), "the file").strip();
         return m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 

@@ -11,16 +11,18 @@ import org.apache.spark.network.util.JavaUtils;
  */
 public record TaskMemory(double bytes, String where, String raise) {
     public static TaskMemory of(String master, Map<String, String> conf) {
-        int taskCpus = Integer.parseInt(conf.getOrDefault("spark.task.cpus", "1"));
+        int taskCpus = Integer.parseInt(conf.getOrDefault("spark.task.cpus", System.getProperty("spark.task.cpus", "1")));
         if (master == null || master.startsWith("local")) {
             int slots = localSlots(master) / Math.max(1, taskCpus);
             double heap = Runtime.getRuntime().maxMemory();
             return new TaskMemory(heap / Math.max(1, slots), "a task (this JVM's " + gb(heap) + " over " + slots + " task slots)",
                     "give the JVM more memory (PROXYLAW_JAVA_OPTS=-Xmx...)");
         }
-        String mem = conf.getOrDefault("spark.executor.memory", "1g");
+        // --conf and --properties first, then what spark-submit passed as system properties; Spark's default is 1g
+        String mem = conf.getOrDefault("spark.executor.memory", System.getProperty("spark.executor.memory", "1g"));
         double bytes = JavaUtils.byteStringAsBytes(mem);
-        int tasks = conf.containsKey("spark.executor.cores") ? Integer.parseInt(conf.get("spark.executor.cores")) / taskCpus : 1;
+        String cores = conf.getOrDefault("spark.executor.cores", System.getProperty("spark.executor.cores"));
+        int tasks = cores != null ? Integer.parseInt(cores) / taskCpus : 1;
         return new TaskMemory(bytes / Math.max(1, tasks), "a task (spark.executor.memory=" + mem + " over " + Math.max(1, tasks)
                 + " concurrent tasks)", "raise spark.executor.memory (--conf spark.executor.memory=...)");
     }
