@@ -26,8 +26,9 @@ import org.apache.hadoop.fs.Path;
 /**
  * One sweep driver per output directory: {@code _driver.lease} on the output's own filesystem names the
  * driver that holds it and when its lease expires. The holder renews it every quarter of its length from
- * a daemon thread; a driver that crashes stops renewing, and its lease expires by itself. A second driver
- * refuses with the holder's name, or waits for the lease when asked to.
+ * a daemon thread; a driver that crashes stops renewing, and its lease expires by itself (at once when
+ * the holder ran on this machine and its process is gone). A second driver refuses with the holder's
+ * name, or waits for the lease when asked to.
  *
  * <p>Creation must fail when the file exists. On the local filesystem that is {@code O_EXCL} through
  * java.nio (Hadoop's local create checks, then creates); elsewhere it is {@code create(overwrite=false)},
@@ -37,9 +38,14 @@ public final class DriverLease implements AutoCloseable {
     public static final String FILE = "_driver.lease";
 
     /** What a lease file says. */
-    record Holder(String owner, String who, long expiresAtMs) {
+    record Holder(String owner, String who, long expiresAtMs, String host, long pid) {
         boolean expired(long nowMs) {
             return nowMs > expiresAtMs;
+        }
+
+        /** A holder on this machine whose process is gone (killed, crashed) need not be waited for. */
+        boolean deadHere() {
+            return pid > 0 && host.equals(localHost()) && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
         }
     }
 
@@ -81,9 +87,9 @@ public final class DriverLease implements AutoCloseable {
                 if (h == null) {
                     continue;   // released between our create and our read: try again
                 }
-                if (h.expired(System.currentTimeMillis())) {
-                    console.printf("driver lease of %s expired at %s without being released (a crashed driver); taking it over%n",
-                            h.who(), Instant.ofEpochMilli(h.expiresAtMs()));
+                if (h.expired(System.currentTimeMillis()) || h.deadHere()) {
+                    console.printf("driver lease of %s %s without being released (a crashed driver); taking it over%n", h.who(),
+                            h.deadHere() ? "ended: its process is gone" : "expired at " + Instant.ofEpochMilli(h.expiresAtMs()));
                     l.takeOver(h);
                     continue;
                 }
@@ -192,14 +198,26 @@ public final class DriverLease implements AutoCloseable {
         }
         String exp = p.getProperty("expires_at_ms");
         if (exp == null || !exp.matches("\\d{1,18}")) {
-            return new Holder("?", "an unreadable lease", unreadableExpiry);
+            return new Holder("?", "an unreadable lease", unreadableExpiry, "?", -1);
         }
-        return new Holder(p.getProperty("owner", "?"), p.getProperty("who", "?"), Long.parseLong(exp));
+        String pid = p.getProperty("pid", "");
+        return new Holder(p.getProperty("owner", "?"), p.getProperty("who", "?"), Long.parseLong(exp), p.getProperty("host", "?"),
+                pid.matches("\\d{1,18}") ? Long.parseLong(pid) : -1);
     }
 
-    private byte[] body() throws IOException {
-        String who = "pid " + ProcessHandle.current().pid() + " on " + InetAddress.getLocalHost().getHostName();
-        return ("owner=" + owner + "\nwho=" + who + "\nexpires_at_ms=" + (System.currentTimeMillis() + length.toMillis())
+    private static String localHost() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private byte[] body() {
+        long pid = ProcessHandle.current().pid();
+        String who = "pid " + pid + " on " + localHost();
+        return ("owner=" + owner + "\nwho=" + who + "\nhost=" + localHost() + "\npid=" + pid
+                + "\nexpires_at_ms=" + (System.currentTimeMillis() + length.toMillis())
                 + "\nrenewed_at=" + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
     }
 

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real drivers (separate JVMs) on one output directory: the second refuses while the first holds the
- * lease; once the first is killed, a third that waits takes the expired lease over and finishes the
- * sweep, every run once. None of them prints Spark's own log lines on the console.
+ * lease; once the first is killed, a third takes the dead driver's lease over and finishes the sweep,
+ * every run once (DriverLeaseTest covers leases that expire by time). None of them prints Spark's own log lines on the console.
  */
 class TwoDriversTest {
     static final int RUNS = 8;
@@ -82,7 +82,7 @@ class TwoDriversTest {
         Process c = driver(spec, out, "c", "--wait", "true");
         assertTrue(c.waitFor(300, TimeUnit.SECONDS), read("c.out") + read("c.err"));
         assertEquals(0, c.exitValue(), read("c.out") + read("c.err"));
-        assertTrue(read("c.out").contains("expired") && read("c.out").contains("taking it over"), read("c.out"));
+        assertTrue(read("c.out").contains("its process is gone") && read("c.out").contains("taking it over"), read("c.out"));
         assertFalse(Files.exists(out.resolve(DriverLease.FILE)), "released at the end");
         Ledger l = Ledger.read(new org.apache.hadoop.fs.Path(out.toUri()), new Configuration());
         assertEquals(RUNS, l.terminal().size());
