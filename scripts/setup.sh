@@ -6,8 +6,17 @@
 #   chromium: the report test renders DIR/report/index.html headless and checks its screenshot.
 #   fontconfig + fonts-dejavu-core: the report's charts are drawn by Java2D headless, which needs a font.
 #   jupyter-nbconvert + python3-nbclient: execute notebooks/ headless (the Java kernel comes from Maven Central).
+# --corpus also builds the English corpus (scripts/corpus.sh: Debian packages of text, cleaned and
+# tokenized into data/english-bytes); only the studies and conf/runs/english.yaml need it, never the tests.
 set -euo pipefail
-quiet=0; [[ "${1:-}" == "--quiet" ]] && quiet=1
+quiet=0; corpus=0
+for a in "$@"; do
+  case "$a" in
+    --quiet) quiet=1 ;;
+    --corpus) corpus=1 ;;
+    *) echo "error: unknown argument '$a'. Usage: scripts/setup.sh [--quiet] [--corpus]" >&2; exit 2 ;;
+  esac
+done
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
@@ -25,4 +34,7 @@ if (( ${#need[@]} )); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >&2
 elif (( ! quiet )); then
   echo "setup: nothing to install" >&2
+fi
+if (( corpus )); then
+  "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/corpus.sh"
 fi

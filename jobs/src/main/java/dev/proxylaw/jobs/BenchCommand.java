@@ -29,7 +29,7 @@ final class BenchCommand {
                     java.nio.file.Path.of(t.get("input", "datasets/src/test/resources/corpus/persuasion-excerpt.txt")),
                     t.doubleValue("mb", 16), List.of(t.get("tokenizers", "gpt2,cl100k").split(",")), t.intValue("rounds", 3), out);
         }
-        Args a = new Args("bench", argv, 1, Set.of("widths", "steps", "rounds", "torch-script", "python", "spec", "out",
+        Args a = new Args("bench", argv, 1, Set.of("widths", "pack", "pack-size", "batch", "seq", "layers", "steps", "rounds", "torch-script", "python", "spec", "out",
                 "runs", "bootstraps", "runs-smoothed"));
         if (a.positional.size() == 1 && a.positional.get(0).equals("sweep")) {
             return SweepBench.run(a, out);
@@ -38,9 +38,9 @@ final class BenchCommand {
             return FitBench.run(a, out);
         }
         if (a.positional.size() != 1 || !a.positional.get(0).equals("trainer")) {
-            throw new UserError("Usage: proxylaw bench trainer [--widths 128,256] [--steps 10] [--rounds 2] "
+            throw new UserError("Usage: proxylaw bench trainer [--widths 32,64,128,256] [--pack 1,4,8,16] [--batch 16] [--seq 128] [--layers 4] [--steps 10] [--rounds 2] "
                     + "[--torch-script ../shared/bench/torch_gpt.py] [--python /usr/bin/python3]\n"
-                    + "       proxylaw bench sweep [--spec conf/sweeps/bench32.yaml] [--out out/bench-sweep]\n"
+                    + "       proxylaw bench sweep [--spec conf/sweeps/bench32.yaml] [--out out/bench-sweep] [--pack-size 8]\n"
                     + "       proxylaw bench tokenize [--input FILE] [--mb 16] [--tokenizers gpt2,cl100k] [--rounds 3]\n"
                     + "       proxylaw bench fit [--runs 3700] [--steps 1000] [--bootstraps 1000] [--rounds 2] [--runs-smoothed true] "
                     + "[--out out/bench-fit]");
@@ -53,34 +53,64 @@ final class BenchCommand {
         int steps = a.intValue("steps", 10);
         int rounds = a.intValue("rounds", 2);
         NativeThreads.set(1);
-        out.println("shape: 4 layers, 4 heads, batch 16 x 128 tokens, vocab 256, float32, one thread each; "
-                + "best of " + rounds + " rounds of " + steps + " timed steps after 3 warm-up steps");
-        out.println("     d   proxylaw tok/s   torch tok/s   ratio");
-        List<Double> ratios = new ArrayList<>();
-        for (String w : a.get("widths", "128,256").split(",")) {
-            int d = Integer.parseInt(w.trim());
-            double java = 0;
-            double torch = 0;
-            for (int r = 0; r < rounds; r++) {
-                java = Math.max(java, javaTokensPerSecond(d, steps));
-                torch = Math.max(torch, torchTokensPerSecond(python, script, d, steps));
-            }
-            ratios.add(java / torch);
-            out.printf("%6d   %14.0f   %11.0f   %5.2f%n", d, java, torch, java / torch);
+        List<Integer> packs = new ArrayList<>();
+        for (String k : a.get("pack", "1,4,8,16").split(",")) {
+            packs.add(Integer.parseInt(k.trim()));
         }
-        out.printf("geometric mean ratio proxylaw/torch: %.2f%n",
+        if (packs.stream().anyMatch(k -> k < 1)) {
+            throw new UserError("Cannot bench --pack " + a.get("pack", "") + ": every pack size must be at least 1.");
+        }
+        int batch = a.intValue("batch", 16);
+        int seq = a.intValue("seq", 128);
+        int layers = a.intValue("layers", 4);
+        out.println("shape: " + layers + " layers, 4 heads, batch " + batch + " x " + seq + " tokens per run, vocab 256, "
+                + "float32, one thread each; best of "
+                + rounds + " rounds of " + steps + " timed steps (a pack of K: max(2, " + steps + "/K)) after warm-up; "
+                + "PyTorch runs solo");
+        out.println("     d    K   proxylaw tok/core-s   packed/solo   torch tok/s   proxylaw/torch");
+        List<Double> ratios = new ArrayList<>();
+        for (String w : a.get("widths", "32,64,128,256").split(",")) {
+            int d = Integer.parseInt(w.trim());
+            double solo = 0;
+            double torch = 0;
+            double[] packed = new double[packs.size()];
+            for (int r = 0; r < rounds; r++) {
+                solo = Math.max(solo, javaTokensPerSecond(shape(d, layers, seq), batch, steps));
+                torch = Math.max(torch, torchTokensPerSecond(python, script, d, layers, batch, seq, steps));
+                for (int i = 0; i < packs.size(); i++) {
+                    int k = packs.get(i);
+                    if (k > 1) {
+                        packed[i] = Math.max(packed[i], Throughput.packedTokensPerSecond(shape(d, layers, seq), batch, k, 1,
+                                Math.max(2, steps / k)));
+                    }
+                }
+            }
+            ratios.add(solo / torch);
+            out.printf("%6d %4d   %19.0f   %11s   %11.0f   %14.2f%n", d, 1, solo, "1.00", torch, solo / torch);
+            for (int i = 0; i < packs.size(); i++) {
+                if (packs.get(i) > 1) {
+                    out.printf("%6d %4d   %19.0f   %11.2f   %11s   %14.2f%n", d, packs.get(i), packed[i],
+                            packed[i] / solo, "", packed[i] / torch);
+                }
+            }
+        }
+        out.printf("geometric mean ratio proxylaw/torch, solo: %.2f%n",
                 Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(Double.NaN)));
         return 0;
     }
 
-    static double javaTokensPerSecond(int d, int steps) {
-        ModelConfig m = new ModelConfig(256, d, 4, 4, 128, false, false, false, null, null, null);
-        return Throughput.tokensPerSecond(m, 16, 3, steps);
+    static ModelConfig shape(int d, int layers, int seq) {
+        return new ModelConfig(256, d, layers, 4, seq, false, false, false, null, null, null);
     }
 
-    static double torchTokensPerSecond(String python, String script, int d, int steps) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(python, script, "--d", String.valueOf(d), "--layers", "4", "--heads", "4",
-                "--batch", "16", "--seq", "128", "--vocab", "256", "--threads", "1", "--steps", String.valueOf(steps));
+    static double javaTokensPerSecond(ModelConfig m, int batch, int steps) {
+        return Throughput.tokensPerSecond(m, batch, 3, steps);
+    }
+
+    static double torchTokensPerSecond(String python, String script, int d, int layers, int batch, int seq, int steps)
+            throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(python, script, "--d", String.valueOf(d), "--layers", String.valueOf(layers),
+                "--heads", "4", "--batch", String.valueOf(batch), "--seq", String.valueOf(seq), "--vocab", "256", "--threads", "1", "--steps", String.valueOf(steps));
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true);
         Process p = pb.start();

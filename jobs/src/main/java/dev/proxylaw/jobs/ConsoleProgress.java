@@ -35,8 +35,8 @@ final class ConsoleProgress implements MetricsSink {
 
     @Override
     public void finish(RunResult r) {
-        out.printf("%s%s after %d steps (%,d tokens, %.1fs): final loss %.4f%s%s%n", prefix, r.status(), r.steps(),
-                r.tokens(), r.wallSeconds(), r.finalLoss(),
+        out.printf("%s%s after %d steps (%,d tokens, %.3g epochs, %.1fs): final loss %.4f%s%s%n", prefix, r.status(),
+                r.steps(), r.tokens(), r.epochs(), r.wallSeconds(), r.finalLoss(),
                 r.finalValLoss() == null ? "" : String.format(", val loss %.4f", r.finalValLoss()),
                 r.error() == null ? "" : " (" + r.error() + ")");
     }

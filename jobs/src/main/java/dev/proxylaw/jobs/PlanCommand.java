@@ -21,14 +21,21 @@ final class PlanCommand {
     }
 
     static int run(String[] argv, PrintStream out) {
-        Args a = new Args("plan", argv, 1, Set.of("cores", "no-measure", "show"));
+        Args a = new Args("plan", argv, 1, Set.of("cores", "no-measure", "show", "pack-size"));
         if (a.positional.size() != 1) {
-            throw new UserError("Usage: proxylaw plan SWEEP.yaml [--cores N] [--no-measure true] [--show 10]");
+            throw new UserError("Usage: proxylaw plan SWEEP.yaml [--cores N] [--pack-size 8] [--no-measure true] [--show 10]");
         }
         Plan plan = Planner.load(Path.of(a.positional.get(0)));
         int cores = a.intValue("cores", Runtime.getRuntime().availableProcessors());
         boolean measure = !Boolean.parseBoolean(a.get("no-measure", "false"));
+        int packSize = a.intValue("pack-size", SweepCommand.DEFAULT_PACK);
+        if (packSize < 1) {
+            throw new UserError("Cannot plan with --pack-size " + packSize + ": it must be at least 1.");
+        }
         NativeThreads.set(1);
+        // the sweep packs runs of one shape, up to --pack-size together: time each shape at its pack size
+        Map<String, Integer> perShape = new HashMap<>();
+        plan.runs().forEach(r -> perShape.merge(dev.proxylaw.trainer.PackTrainer.shapeKey(r.config()), 1, Integer::sum));
         Map<DataConfig, Integer> vocab = new HashMap<>();
         Map<String, Double> tps = new LinkedHashMap<>();
         double flops = 0;
@@ -41,9 +48,11 @@ final class PlanCommand {
             long tokens = c.totalSteps() * c.tokensPerStep();
             flops += ModelStats.of(m, 0, 0).flopsPerToken() * tokens;
             if (measure) {
-                String shape = String.format("d=%d L=%d heads=%d seq=%d batch=%d vocab=%d", m.dModel(), m.nLayers(),
-                        m.nHeads(), m.seqLen(), c.train().batchSize(), v);
-                double t = tps.computeIfAbsent(shape, k -> Throughput.tokensPerSecond(m, c.train().batchSize(), 1, 2));
+                int k = Math.min(packSize, perShape.get(dev.proxylaw.trainer.PackTrainer.shapeKey(c)));
+                String shape = String.format("d=%d L=%d heads=%d seq=%d batch=%d vocab=%d, %s", m.dModel(), m.nLayers(),
+                        m.nHeads(), m.seqLen(), c.train().batchSize(), v, k == 1 ? "solo" : "packs of " + k);
+                double t = tps.computeIfAbsent(shape, x -> k == 1 ? Throughput.tokensPerSecond(m, c.train().batchSize(), 1, 2)
+                        : Throughput.packedTokensPerSecond(m, c.train().batchSize(), k, 1, 2));
                 coreSeconds += tokens / t;
             }
         }
@@ -51,8 +60,17 @@ final class PlanCommand {
                 plan.totalTokens(), flops);
         tps.forEach((shape, t) -> out.printf("  measured %,.0f tokens/s on one thread: %s%n", t, shape));
         if (measure) {
-            out.printf("estimated time: %.1f core-hours, about %s on %d cores (one single-threaded run per core)%n",
+            out.printf("estimated time: %.1f core-hours, about %s on %d cores (one single-threaded task per core)%n",
                     coreSeconds / 3600, dev.proxylaw.jobs.sweep.Progress.clock(coreSeconds / cores), cores);
+        }
+        out.println("what this plan can identify (per family: everything but size, budget, LR, batch and seed):");
+        String family = null;
+        for (dev.proxylaw.jobs.sweep.PlanChecks.Check c : dev.proxylaw.jobs.sweep.PlanChecks.of(plan)) {
+            if (!c.family().equals(family)) {
+                family = c.family();
+                out.println("  family " + family);
+            }
+            out.printf("    %-4s %-48s %s%n", c.identifiable() ? "yes" : "NO", c.what(), c.why());
         }
         int show = a.intValue("show", 5);
         plan.runs().stream().limit(show).forEach(r -> out.printf("  run %s  %s%n", r.id(), r.label()));

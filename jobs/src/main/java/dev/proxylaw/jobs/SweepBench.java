@@ -30,26 +30,40 @@ final class SweepBench {
         int cores = Runtime.getRuntime().availableProcessors();
         String base = a.get("out", "out/bench-sweep");
         int rounds = a.intValue("rounds", 2);
-        out.printf("%d runs of sweep %s, %d at a time, one thread each; best of %d alternating rounds%n",
-                plan.runs().size(), plan.sweep(), cores, rounds);
+        String pack = a.get("pack-size", String.valueOf(SweepCommand.DEFAULT_PACK));
+        out.printf("%d runs of sweep %s, %d at a time, one thread each; best of %d alternating rounds of: a plain loop of "
+                + "solo runs, the Spark sweep solo (--pack-size 1), the Spark sweep packed (--pack-size %s)%n",
+                plan.runs().size(), plan.sweep(), cores, rounds, pack);
         double loop = Double.MAX_VALUE;
-        double spark = Double.MAX_VALUE;
+        double solo = Double.MAX_VALUE;
+        double packed = Double.MAX_VALUE;
         int code = 0;
         for (int round = 1; round <= rounds; round++) {
             double l = plainLoop(plan, new org.apache.hadoop.fs.Path(base, "loop"), cores);
-            clear(new org.apache.hadoop.fs.Path(base, "spark"));
-            long t0 = System.nanoTime();
-            String[] argv = {"sweep", "-", "--out", base + "/spark", "--master", "local[" + cores + "]"};
-            code = SweepCommand.run(plan, new Args("sweep", argv, 1, SweepCommand.FLAGS),
-                    new PrintStream(java.io.OutputStream.nullOutputStream()));
-            double s = (System.nanoTime() - t0) / 1e9;
-            out.printf("round %d: plain loop (%d threads, one JVM) %6.1f s, Spark sweep (local[%d], session start "
-                    + "included) %6.1f s, ratio %.3f%n", round, cores, l, cores, s, s / l);
+            double s = sweep(plan, base + "/solo", cores, "1");
+            double p = sweep(plan, base + "/packed", cores, pack);
+            code = Math.max(code, lastCode);
+            out.printf("round %d: plain loop (%d threads, one JVM) %6.1f s | Spark sweep solo %6.1f s (%.3f x the loop) | "
+                    + "packed %6.1f s (%.2f x faster than solo)%n", round, cores, l, s, s / l, p, s / p);
             loop = Math.min(loop, l);
-            spark = Math.min(spark, s);
+            solo = Math.min(solo, s);
+            packed = Math.min(packed, p);
         }
-        out.printf("best: plain loop %.1f s, Spark sweep %.1f s, ratio sweep / plain loop: %.3f%n", loop, spark, spark / loop);
+        out.printf("best: plain loop %.1f s, Spark sweep solo %.1f s (ratio to the loop %.3f), packed %.1f s "
+                + "(packed speed-up over solo %.2f)%n", loop, solo, solo / loop, packed, solo / packed);
         return code;
+    }
+
+    private static int lastCode;
+
+    /** One Spark sweep of the plan into a fresh directory, session start included; seconds. */
+    private static double sweep(Plan plan, String dir, int cores, String packSize) throws Exception {
+        clear(new org.apache.hadoop.fs.Path(dir));
+        long t0 = System.nanoTime();
+        String[] argv = {"sweep", "-", "--out", dir, "--master", "local[" + cores + "]", "--pack-size", packSize};
+        lastCode = SweepCommand.run(plan, new Args("sweep", argv, 1, SweepCommand.FLAGS),
+                new PrintStream(java.io.OutputStream.nullOutputStream()));
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     static double plainLoop(Plan plan, org.apache.hadoop.fs.Path dir, int threads) throws Exception {

@@ -7,6 +7,10 @@ import dev.proxylaw.trainer.config.ParamConfig;
 import dev.proxylaw.trainer.model.Gpt;
 import dev.proxylaw.trainer.model.Parameterization;
 import dev.proxylaw.trainer.optim.AdamW;
+import dev.proxylaw.trainer.optim.PackedAdamW;
+import dev.proxylaw.trainer.model.PackedGpt;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -36,5 +40,43 @@ final class Throughput {
             opt.step(1e-3, 1e-3, 1.0);
         }
         return (double) n * steps / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Tokens per second of a pack of {@code k} runs of the shape (each its own init, batch and LR) trained
+     * together, counting every member's tokens: one thread, so also tokens per core-second.
+     */
+    static double packedTokensPerSecond(ModelConfig m, int batch, int k, int warmup, int steps) {
+        OptimConfig o = OptimConfig.defaults();
+        List<Gpt> members = new ArrayList<>();
+        List<PackedAdamW.Member> optim = new ArrayList<>();
+        Batch[] batches = new Batch[k];
+        SplittableRandom rng = new SplittableRandom(0);
+        int n = batch * m.seqLen();
+        for (int i = 0; i < k; i++) {
+            Parameterization pz = Parameterization.of(m, ParamConfig.sp(), o);
+            members.add(new Gpt(m, pz, 0.0, DataType.FLOAT, i));
+            optim.add(new PackedAdamW.Member(pz, o.beta1(), o.beta2(), false));
+            batches[i] = new Batch(batch, m.seqLen(), rng.ints(n, 0, m.vocab()).toArray(), rng.ints(n, 0, m.vocab()).toArray());
+        }
+        PackedGpt pack = new PackedGpt(members, java.util.Collections.nCopies(k, 0.0));
+        members.clear();
+        PackedAdamW opt = new PackedAdamW(pack, optim);
+        double[] lr = new double[k];
+        double[] clip = new double[k];
+        for (int i = 0; i < k; i++) {
+            lr[i] = 1e-3 * Math.pow(2, i / 2.0);   // an LR ladder, as a sweep packs it
+            clip[i] = 1.0;
+        }
+        for (int i = 0; i < warmup; i++) {
+            pack.forwardBackward(batches);
+            opt.step(lr, lr, clip);
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            pack.forwardBackward(batches);
+            opt.step(lr, lr, clip);
+        }
+        return (double) n * k * steps / ((System.nanoTime() - t0) / 1e9);
     }
 }

@@ -60,7 +60,7 @@ class TrainCommandTest {
         assertEquals(0, trainExit, trainStdout);
         assertTrue(trainStdout.contains("COMPLETED after 40 steps"), trainStdout);
         try (Connection c = duckdb(); Statement s = c.createStatement()) {
-            ResultSet runs = s.executeQuery("SELECT run_id, status, steps, tokens, smoothed_loss, final_val_loss, "
+            ResultSet runs = s.executeQuery("SELECT run_id, status, steps, tokens, epochs, smoothed_loss, final_val_loss, "
                     + "schedule_type, warmup_steps, qk_layernorm, n_steplaw, code_version, config_json FROM read_parquet('"
                     + out.resolve("runs") + "/*.parquet')");
             assertTrue(runs.next());
@@ -68,6 +68,8 @@ class TrainCommandTest {
             assertEquals("COMPLETED", runs.getString("status"));
             assertEquals(40, runs.getLong("steps"));
             assertEquals(40 * 8 * 16, runs.getLong("tokens"));
+            // batches are drawn with replacement from the training split: 50,000 Markov tokens less the 10% held out
+            assertEquals(40 * 8 * 16 / 45_000.0, runs.getDouble("epochs"), 1e-12);
             assertTrue(runs.getDouble("smoothed_loss") > 0 && runs.getDouble("final_val_loss") > 0);
             assertEquals("wsd", runs.getString("schedule_type"));
             assertEquals(5, runs.getInt("warmup_steps"));

@@ -169,6 +169,7 @@ public final class ParquetRunSink implements MetricsSink {
             g.append("diverged_step", r.divergedStep());
         }
         g.append("steps", r.steps()).append("tokens", r.tokens());
+        optional(g, "epochs", r.epochs());
         optional(g, "final_loss", r.finalLoss());
         optional(g, "smoothed_loss", smoothed);
         if (r.finalValLoss() != null) {

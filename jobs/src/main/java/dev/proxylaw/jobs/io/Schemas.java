@@ -53,6 +53,7 @@ public final class Schemas {
         b.optional(PrimitiveTypeName.INT64).named("diverged_step");
         b.required(PrimitiveTypeName.INT64).named("steps");
         b.required(PrimitiveTypeName.INT64).named("tokens");
+        b.optional(PrimitiveTypeName.DOUBLE).named("epochs");   // tokens / training-split tokens
         for (String c : new String[] {"final_loss", "smoothed_loss", "final_val_loss", "wall_s"}) {
             b.optional(PrimitiveTypeName.DOUBLE).named(c);
         }

@@ -3,6 +3,7 @@ package dev.proxylaw.jobs.sweep;
 import dev.proxylaw.jobs.UserError;
 import dev.proxylaw.jobs.io.Ledger;
 import dev.proxylaw.trainer.Corpora;
+import dev.proxylaw.trainer.PackTrainer;
 import dev.proxylaw.trainer.config.DataConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,7 +34,11 @@ import org.apache.spark.sql.SparkSession;
  * event log name the runs, and outcomes arrive as each bin finishes.
  */
 public final class SweepJob {
-    public record Options(int maxAttempts, double timeoutSeconds, int runsPerTask, int threadsPerTask) {
+    /**
+     * @param packSize the most runs of one shape trained together in one task (1: every run alone)
+     * @param runsPerTask runs trained one after another in one task, when not packed
+     */
+    public record Options(int maxAttempts, double timeoutSeconds, int runsPerTask, int threadsPerTask, int packSize) {
     }
 
     public record Summary(int planned, int completed, int diverged, int givenUp, int alreadyDone, long tokens) {
@@ -94,6 +99,8 @@ public final class SweepJob {
         Ledger ledger = Ledger.repair(out, hadoopConf, console);   // damaged files set aside: their runs train again
         Map<String, Integer> attempts = new HashMap<>(ledger.failedAttempts());
         List<TaskSpec> pending = new ArrayList<>();
+        Map<String, String> shapes = new HashMap<>();
+        Map<String, Long> steps = new HashMap<>();
         int alreadyDone = 0;
         int givenUpBefore = 0;
         for (PlannedRun r : plan.runs()) {
@@ -103,6 +110,8 @@ public final class SweepJob {
                 givenUpBefore++;
             } else {
                 pending.add(spec(r, ledger.attempts(r.id()) + 1));
+                shapes.put(r.id(), PackTrainer.shapeKey(r.config()));
+                steps.put(r.id(), r.config().totalSteps());
             }
         }
         console.printf("sweep %s: %d runs planned, %d already in %s, %d given up after %d attempts, %d to train%n",
@@ -112,10 +121,18 @@ public final class SweepJob {
         for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAllWithPrefix("spark.hadoop.")) {
             hconf.put(kv._1(), kv._2());
         }
-        RunTask task = new RunTask(out.toString(), plan.sweep(), hconf, options.threadsPerTask(), options.timeoutSeconds());
+        RunTask task = new RunTask(out.toString(), plan.sweep(), hconf, options.threadsPerTask(), options.timeoutSeconds(),
+                options.packSize() > 1);
         int slots = jsc.defaultParallelism();
         Progress progress = new Progress(console, plan.sweep(), pending.size(), slots);
-        Deque<List<TaskSpec>> queue = new ArrayDeque<>(bins(pending));
+        List<List<TaskSpec>> bins = options.packSize() > 1
+                ? Packs.of(pending, s -> shapes.get(s.runId()), s -> steps.get(s.runId()), options.packSize(), slots)
+                : bins(pending);
+        if (options.packSize() > 1 && !pending.isEmpty()) {
+            console.printf("sweep %s: %d runs in %d packs of up to %d runs of one shape (--pack-size; 1 trains each alone)%n",
+                    plan.sweep(), pending.size(), bins.size(), options.packSize());
+        }
+        Deque<List<TaskSpec>> queue = new ArrayDeque<>(bins);
         Map<JavaFutureAction<List<RunOutcome>>, List<TaskSpec>> inflight = new HashMap<>();
         int maxInflight = slots * 2 + 2;
         while (!queue.isEmpty() || !inflight.isEmpty()) {
@@ -193,8 +210,11 @@ public final class SweepJob {
 
     private static String describe(List<TaskSpec> bin) {
         StringBuilder sb = new StringBuilder();
+        if (bin.size() > 1) {
+            sb.append(bin.size()).append(" runs: ");
+        }
         for (TaskSpec s : bin) {
-            sb.append(sb.length() == 0 ? "" : "; ").append("run ").append(s.runId()).append(" [").append(s.label())
+            sb.append(sb.length() == 0 || sb.toString().endsWith(": ") ? "" : "; ").append("run ").append(s.runId()).append(" [").append(s.label())
                     .append("] attempt ").append(s.attempt());
         }
         return sb.toString();

@@ -110,14 +110,17 @@ class SweepClusterIT {
     void aKilledDriverIsRerunAndTrainsOnlyTheRest() throws Exception {
         Path out = dir.resolve("driver-kill");
         Path log1 = dir.resolve("driver-1.log");
-        Process driver = cluster.submit(shadedJar, log1, List.of("sweep", spec.toString(), "--out", out.toString()));
+        // packs of 2 (4 packs on 2 task slots): members commit as packs end, so the kill lands between packs
+        Process driver = cluster.submit(shadedJar, log1, List.of("sweep", spec.toString(), "--out", out.toString(),
+                "--pack-size", "2"));
         awaitCommitted(out, 2, driver, log1);
         StandaloneCluster.kill(driver);
         long before = committed(out);
         assertTrue(before >= 2 && before < RUNS, "the driver died mid-sweep with " + before + " runs committed");
         Thread.sleep(3000);   // the master removes the dead application and its executors
         Path log2 = dir.resolve("driver-2.log");
-        int code = finish(cluster.submit(shadedJar, log2, List.of("sweep", spec.toString(), "--out", out.toString())), log2);
+        int code = finish(cluster.submit(shadedJar, log2, List.of("sweep", spec.toString(), "--out", out.toString(),
+                "--pack-size", "2")), log2);
         String text = Files.readString(log2);
         assertEquals(0, code, text);
         long already = Long.parseLong(text.replaceAll("(?s).*planned, (\\d+) already in.*", "$1"));

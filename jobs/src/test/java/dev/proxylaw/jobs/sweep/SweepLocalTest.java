@@ -170,4 +170,37 @@ class SweepLocalTest {
         assertTrue(r.err().contains("Cannot reach the Spark master spark://127.0.0.1:9"), r.err());
         assertFalse(Files.exists(never));
     }
+
+    @Test
+    @Order(8)
+    void aSoloSweepOfTheSameSpecGivesThePackedSweepsLossesAndDivergedRuns() throws Exception {
+        // the sweep above trained packed (the default); this one trains every run alone
+        Path solo = dir.resolve("solo");
+        CliRunner.Result r = CliRunner.run("sweep", spec.toString(), "--out", solo.toString(), "--master", "local[2]",
+                "--pack-size", "1");
+        assertEquals(0, r.code(), r.out() + r.err());
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT p.run_id, p.status ps, o.status os, p.diverged_step pd, o.diverged_step od, "
+                    + "p.final_loss pl, o.final_loss ol, p.smoothed_loss psm, o.smoothed_loss osm FROM read_parquet('"
+                    + out.resolve("runs") + "/*.parquet') p JOIN read_parquet('" + solo.resolve("runs") + "/*.parquet') o "
+                    + "USING (run_id) ORDER BY run_id");
+            int n = 0;
+            int diverged = 0;
+            while (rs.next()) {
+                n++;
+                String id = rs.getString("run_id");
+                assertEquals(rs.getString("os"), rs.getString("ps"), id + " status");
+                assertEquals(rs.getObject("od"), rs.getObject("pd"), id + " diverged step");
+                if (rs.getString("ps").equals("DIVERGED")) {
+                    diverged++;
+                    continue;
+                }
+                // float32: the pack's products are summed in another order, so equal within rounding
+                assertEquals(rs.getDouble("ol"), rs.getDouble("pl"), 1e-4 * Math.abs(rs.getDouble("ol")), id + " final loss");
+                assertEquals(rs.getDouble("osm"), rs.getDouble("psm"), 1e-4 * Math.abs(rs.getDouble("osm")), id + " smoothed");
+            }
+            assertEquals(6, n, "every run in both");
+            assertEquals(2, diverged);
+        }
+    }
 }

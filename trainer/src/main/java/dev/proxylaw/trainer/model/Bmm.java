@@ -23,8 +23,20 @@ final class Bmm {
     }
 
     static INDArray mm(INDArray a, INDArray b, boolean transA, boolean transB) {
+        return mmInto(a, b, null, transA, transB, 0.0);
+    }
+
+    /**
+     * C_i = op(A_i) @ op(B_i) + beta * C_i into {@code c} (a contiguous (N, m, cols) array), or into a new
+     * array when {@code c} is null.
+     */
+    static INDArray mmInto(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double beta) {
         if (!CPU) {
-            return Nd4j.matmul(a, b, transA, transB, false);
+            INDArray prod = Nd4j.matmul(a, b, transA, transB, false);
+            if (c == null) {
+                return prod;
+            }
+            return beta == 0.0 ? c.assign(prod) : c.muli(beta).addi(prod);
         }
         a = contiguous(a);
         b = contiguous(b);
@@ -36,7 +48,13 @@ final class Bmm {
         if (k != kb || b.size(0) != n) {
             throw new IllegalArgumentException("Cannot multiply " + a.shapeInfoToString() + " by " + b.shapeInfoToString());
         }
-        INDArray c = Nd4j.create(a.dataType(), n, m, cols);
+        if (c == null) {
+            // gemm with beta = 0 never reads C, so the output need not be zeroed first
+            c = Nd4j.createUninitialized(a.dataType(), n, m, cols);
+        } else if (c.size(0) != n || c.size(1) != m || c.size(2) != cols || contiguous(c) != c) {
+            throw new IllegalArgumentException("Cannot multiply into " + c.shapeInfoToString() + ": want a contiguous ("
+                    + n + ", " + m + ", " + cols + ") array");
+        }
         int lda = (int) a.size(2);
         int ldb = (int) b.size(2);
         long strideA = a.size(1) * a.size(2);
@@ -53,7 +71,7 @@ final class Bmm {
                 pa.position(i * strideA);
                 pb.position(i * strideB);
                 pc.position(i * strideC);
-                openblas.cblas_sgemm(openblas.CblasRowMajor, ta, tb, m, cols, k, 1f, pa, lda, pb, ldb, 0f, pc, cols);
+                openblas.cblas_sgemm(openblas.CblasRowMajor, ta, tb, m, cols, k, 1f, pa, lda, pb, ldb, (float) beta, pc, cols);
             }
         } else if (a.dataType() == DataType.DOUBLE) {
             DoublePointer pa = new DoublePointer(a.data().addressPointer());
@@ -63,10 +81,11 @@ final class Bmm {
                 pa.position(i * strideA);
                 pb.position(i * strideB);
                 pc.position(i * strideC);
-                openblas.cblas_dgemm(openblas.CblasRowMajor, ta, tb, m, cols, k, 1.0, pa, lda, pb, ldb, 0.0, pc, cols);
+                openblas.cblas_dgemm(openblas.CblasRowMajor, ta, tb, m, cols, k, 1.0, pa, lda, pb, ldb, beta, pc, cols);
             }
         } else {
-            return Nd4j.matmul(a, b, transA, transB, false);
+            INDArray prod = Nd4j.matmul(a, b, transA, transB, false);
+            return beta == 0.0 ? c.assign(prod) : c.muli(beta).addi(prod);
         }
         return c;
     }

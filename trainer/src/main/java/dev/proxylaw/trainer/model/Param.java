@@ -11,9 +11,14 @@ public final class Param {
     private final INDArray grad;
 
     Param(String name, Group group, INDArray value) {
+        this(name, group, value, value.rank() == 2);
+    }
+
+    /** A parameter whose matrix-ness is given: a pack stacks K members' tensors along a leading axis. */
+    Param(String name, Group group, INDArray value, boolean matrix) {
         this.name = name;
         this.group = group;
-        this.matrix = value.rank() == 2;
+        this.matrix = matrix;
         this.value = value;
         this.grad = value.ulike();
     }

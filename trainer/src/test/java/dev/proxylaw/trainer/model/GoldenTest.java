@@ -10,6 +10,7 @@ import dev.proxylaw.trainer.config.ModelConfig;
 import dev.proxylaw.trainer.config.OptimConfig;
 import dev.proxylaw.trainer.config.ParamConfig;
 import dev.proxylaw.trainer.optim.AdamW;
+import dev.proxylaw.trainer.optim.PackedAdamW;
 import dev.proxylaw.trainer.schedule.Schedule;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The model, its gradients and two AdamW steps against PyTorch: fixture written by
@@ -102,6 +104,72 @@ class GoldenTest {
         }
         c.get("params_after").fields().forEachRemaining(e ->
                 assertClose("after 2 steps " + e.getKey(), tensor(e.getValue(), dtype), gpt.param(e.getKey()).value(), tol));
+    }
+
+    /**
+     * The same fixture through a pack: the golden model as member 0 beside a second member of the same
+     * shape (its own init, batch and z-loss), so member 0's logits, loss, gradients and two PackedAdamW
+     * steps must still be PyTorch's.
+     */
+    @ParameterizedTest(name = "packed {0} {2}")
+    @MethodSource("cases")
+    void packMatchesPyTorch(String name, JsonNode c, DataType dtype, double tol) {
+        JsonNode m = c.get("model");
+        JsonNode pc = c.get("param");
+        JsonNode oc = c.get("optim");
+        ModelConfig model = new ModelConfig(m.get("vocab").asInt(), m.get("d_model").asInt(), m.get("n_layers").asInt(),
+                m.get("n_heads").asInt(), m.get("seq_len").asInt(), m.get("tied").asBoolean(), m.get("bias").asBoolean(),
+                m.get("qk_layernorm").asBoolean(), "auto", null, null);
+        ParamConfig param = new ParamConfig(pc.get("type").asText(), pc.get("base_width").asInt(),
+                pc.get("base_depth").asInt(), pc.get("alpha").asDouble(), pc.get("embedding_lr_mult").asDouble(), "table");
+        OptimConfig optim = new OptimConfig(oc.get("lr").asDouble(), oc.get("beta1").asDouble(), oc.get("beta2").asDouble(),
+                oc.get("eps").asDouble(), oc.get("weight_decay").asDouble(), "coupled", oc.get("grad_clip").asDouble(),
+                m.get("z_loss").asDouble());
+        Parameterization pz = Parameterization.of(model, param, optim);
+        Gpt golden = new Gpt(model, pz, optim.zLoss(), dtype, 1);
+        c.get("params").fields().forEachRemaining(e -> golden.param(e.getKey()).value().assign(tensor(e.getValue(), dtype)));
+        Parameterization other = Parameterization.of(model, ParamConfig.sp(), optim);
+        Gpt second = new Gpt(model, other, 0.0, dtype, 2);
+        PackedGpt pack = new PackedGpt(List.of(golden, second), List.of(optim.zLoss(), 0.0));
+
+        Batch batch = batch(c);
+        int[] shifted = batch.inputs().clone();
+        for (int i = 0; i < shifted.length; i++) {
+            shifted[i] = (shifted[i] + 1) % model.vocab();
+        }
+        Batch[] batches = {batch, new Batch(batch.batch(), batch.seqLen(), shifted, batch.targets())};
+        INDArray logits = pack.logits(batches);
+        assertClose("logits", tensor(c.get("logits"), dtype).reshape(batch.tokens(), model.vocab()),
+                logits.get(NDArrayIndex.interval(0, batch.tokens()), NDArrayIndex.all()), tol);
+        Gpt.Diagnostics[] d = pack.forwardBackward(batches);
+        assertEquals(c.get("loss").asDouble(), d[0].loss(), tol * 10, "loss");
+        assertEquals(c.get("z").asDouble(), d[0].zLoss(), tol * 10, "z");
+        c.get("grads").fields().forEachRemaining(e ->
+                assertClose("grad " + e.getKey(), tensor(e.getValue(), dtype), member0(pack.param(e.getKey()).grad()), tol));
+
+        JsonNode sc = c.get("schedule");
+        Schedule schedule = new Schedule.Cosine(sc.get("warmup_steps").asInt(), sc.get("min_lr").asDouble(), null);
+        Schedule.Horizon horizon = new Schedule.Horizon(sc.get("total_steps").asLong(), batch.tokens(), batch.batch());
+        PackedAdamW opt = new PackedAdamW(pack, List.of(new PackedAdamW.Member(pz, optim.beta1(), optim.beta2(), false),
+                new PackedAdamW.Member(other, 0.8, 0.99, true)));
+        JsonNode steps = c.get("steps");
+        for (int s = 0; s < steps.size(); s++) {
+            if (s > 0) {
+                d = pack.forwardBackward(batches);
+            }
+            JsonNode want = steps.get(s);
+            double lr = schedule.lr(optim.lr(), s, (long) s * batch.tokens(), horizon);
+            assertEquals(want.get("loss").asDouble(), d[0].loss(), tol * 10, "loss at step " + s);
+            AdamW.StepStats[] st = opt.step(new double[] {lr, 10 * lr}, new double[] {optim.lr(), optim.lr()},
+                    new double[] {optim.gradClip(), 0.0});
+            assertEquals(want.get("grad_norm").asDouble(), st[0].gradNorm(), tol * 10, "grad norm at step " + s);
+        }
+        c.get("params_after").fields().forEachRemaining(e ->
+                assertClose("after 2 steps " + e.getKey(), tensor(e.getValue(), dtype), member0(pack.param(e.getKey()).value()), tol));
+    }
+
+    private static INDArray member0(INDArray stacked) {
+        return PerMember.slices(stacked, (int) stacked.size(0)).getRow(0).dup();
     }
 
     static Batch batch(JsonNode c) {
