@@ -37,7 +37,7 @@ final class PartFile {
     static Result<RunRow> runs(FileStatus f, Configuration conf) {
         try {
             ParquetMetadata footer = footer(f, conf);
-            Optional<String> bad = check(footer, f, Schemas.RUNS);
+            Optional<String> bad = check(footer, f, Schemas.RUNS, "run_id", "status", "attempt");
             if (bad.isPresent()) {
                 return Result.bad(bad.get());
             }
@@ -66,7 +66,7 @@ final class PartFile {
     static Optional<String> steps(FileStatus f, Configuration conf, String runId, Long expectedRows) {
         try {
             ParquetMetadata footer = footer(f, conf);
-            Optional<String> bad = check(footer, f, Schemas.STEPS);
+            Optional<String> bad = check(footer, f, Schemas.STEPS, "run_id", "step", "tokens");
             if (bad.isPresent()) {
                 return bad;
             }
@@ -109,11 +109,22 @@ final class PartFile {
         }
     }
 
-    private static Optional<String> check(ParquetMetadata footer, FileStatus f, MessageType expected) {
+    /**
+     * The key columns must be there; every other column the file shares with the schema must have the
+     * schema's type. Columns added or dropped since a file was written are not damage: a dataset written
+     * by an earlier version stays readable.
+     */
+    private static Optional<String> check(ParquetMetadata footer, FileStatus f, MessageType expected, String... keys) {
         MessageType schema = footer.getFileMetaData().getSchema();
+        for (String k : keys) {
+            if (!schema.containsField(k)) {
+                return Optional.of("column " + k + " is missing (not a " + expected.getName() + " file)");
+            }
+        }
         for (ColumnDescriptor c : expected.getColumns()) {
-            if (!schema.containsPath(c.getPath()) || !schema.getColumnDescription(c.getPath()).equals(c)) {
-                return Optional.of("column " + String.join(".", c.getPath()) + " is missing or has another type");
+            if (schema.containsPath(c.getPath()) && !schema.getColumnDescription(c.getPath()).equals(c)) {
+                return Optional.of("column " + String.join(".", c.getPath()) + " has another type than the "
+                        + expected.getName() + " schema's");
             }
         }
         for (BlockMetaData b : footer.getBlocks()) {

@@ -60,9 +60,6 @@ public final class Planner {
             String dup = ConfigIo.duplicateKey(e);
             throw new ConfigException("Cannot load sweep spec " + source + ": " + (dup != null ? dup + "." : "it is not valid YAML"
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ": " + ConfigIo.problem(e) + "."));
-        } catch (IOException e) {
-            throw new ConfigException("Cannot load sweep spec " + source + ": it is not valid YAML: "
-                    + e.getMessage().lines().findFirst().orElse("") + ".");
         }
         if (spec == null || !spec.isObject()) {
             throw new ConfigException("Cannot load sweep spec " + source + ": it is empty or not a mapping. "
@@ -92,9 +89,6 @@ public final class Planner {
                 String dup = ConfigIo.duplicateKey(e);
                 throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file + ": "
                         + (dup != null ? dup : "it is not valid YAML: " + ConfigIo.problem(e)) + ".");
-            } catch (IOException e) {
-                throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file
-                        + " cannot be read (" + e.getMessage() + "). Fix 'base'.");
             }
         }
         if (spec.has("run")) {

@@ -170,4 +170,49 @@ class LedgerDamageTest {
         assertEquals(0, r.code(), r.out() + r.err());
         assertEquals(3, Ledger.read(hout(), CONF).terminal().size());
     }
+
+    @Test
+    @Order(6)
+    void aRunsFileWrittenBeforeAColumnWasAddedStillVerifies() throws Exception {
+        Path victim = parts("runs").get(0);
+        org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(victim.toUri());
+        java.util.Map<String, String> meta;
+        try (var r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(hp, CONF))) {
+            meta = r.getFooter().getFileMetaData().getKeyValueMetaData();
+        }
+        org.apache.parquet.example.data.Group row;
+        try (var r = org.apache.parquet.hadoop.ParquetReader.builder(new org.apache.parquet.hadoop.example.GroupReadSupport(), hp)
+                .withConf(CONF).build()) {
+            row = r.read();
+        }
+        // the runs schema as it was before the epochs column
+        var older = new org.apache.parquet.schema.MessageType("runs",
+                Schemas.RUNS.getFields().stream().filter(f -> !f.getName().equals("epochs")).toList());
+        var g = new org.apache.parquet.example.data.simple.SimpleGroupFactory(older).newGroup();
+        for (var f : older.getFields()) {
+            String n = f.getName();
+            if (row.getFieldRepetitionCount(n) == 0) {
+                continue;
+            }
+            switch (f.asPrimitiveType().getPrimitiveTypeName()) {
+                case BINARY -> g.add(n, row.getBinary(n, 0));
+                case INT32 -> g.add(n, row.getInteger(n, 0));
+                case INT64 -> g.add(n, row.getLong(n, 0));
+                case DOUBLE -> g.add(n, row.getDouble(n, 0));
+                case BOOLEAN -> g.add(n, row.getBoolean(n, 0));
+                default -> throw new IllegalStateException(n);
+            }
+        }
+        Path tmp = dir.resolve("older.parquet");
+        try (var w = org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(tmp.toUri()))
+                .withConf(CONF).withType(older).withExtraMetaData(meta).build()) {
+            w.write(g);
+        }
+        Files.copy(tmp, victim, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(victim.resolveSibling("." + victim.getFileName() + ".crc"));
+        Ledger l = Ledger.read(hout(), CONF);
+        assertEquals(List.of(), l.damaged(), "a column added since is not damage");
+        assertEquals(3, l.terminal().size());
+    }
 }
