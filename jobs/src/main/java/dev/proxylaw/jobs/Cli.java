@@ -12,7 +12,8 @@ public final class Cli {
               train RUN.yaml --out DIR       one proxy training run, no Spark; writes DIR/runs and DIR/steps
               plan SWEEP.yaml                expand and validate a sweep; runs, tokens, FLOPs, estimated time
               sweep SWEEP.yaml --out DIR     every run of a sweep as Spark tasks, exactly once, resumable
-                    [--master URL] [--conf k=v]... [--max-attempts 3] [--timeout-minutes M] [--runs-per-task N]
+                    [--master URL] [--properties FILE] [--conf k=v]... [--max-attempts 3] [--timeout-minutes M]
+                    [--runs-per-task N]
               status DIR                     a sweep's state from its dataset alone
               fit DIR [--out DIR2]           per-cell optima and laws with bootstrap intervals: cells/, laws/, laws.json
               fit --runs FILE --out DIR2     the same for a published results table (--columns maps its columns)
@@ -22,10 +23,12 @@ public final class Cli {
                     [--out DIR/notebooks]    figures in DIR/notebooks (Debian's nbconvert, a Java kernel from Maven Central)
               tokenize INPUT... --out DIR    corpora (text, jsonl, parquet; any Hadoop path) to token shards, on Spark
                     [--format text] [--field text] [--tokenizer gpt2|cl100k|byte] [--val-fraction 0.01] [--shard-mb 64]
-                    [--master URL] [--conf k=v]...
+                    [--master URL] [--properties FILE] [--conf k=v]...
               bench trainer                  tokens/s of this trainer vs PyTorch, same shapes, one thread each
               bench tokenize                 tokenize throughput per core against jtokkit's raw encode loop
               test                           run the test suite (the launcher script handles this one)
+            demo, sweep, fit, report and tokenize take Spark's options: --master URL, --properties FILE (Spark
+            properties, conf/spark/), --conf k=v. A cluster deploy mode goes through spark-submit.
             """;
 
     private Cli() {
@@ -60,11 +63,30 @@ public final class Cli {
             err.println("error: " + e.getMessage());
             return 2;
         } catch (Exception | Error e) {
-            // not the user's input: one line on the console, the trace in the log file it names
+            // not the user's input: one line on the console, the trace in the log file it names (and on the
+            // console too with PROXYLAW_DEBUG=1)
             java.nio.file.Path log = LogFile.write(e);
-            err.println("error: Cannot run " + argv[0] + ": " + LogFile.firstLine(e) + ". "
-                    + (log == null ? "" : "The stack trace is in " + log + "; ") + "please report it with that file.");
+            err.println("error: Cannot run '" + argv[0] + "': " + oneLine(e) + ". "
+                    + (log == null ? "Rerun with PROXYLAW_DEBUG=1 for the stack trace." : "The stack trace is in " + log + "."));
+            if (System.getenv("PROXYLAW_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
             return 1;
         }
+    }
+
+    /** The exception and its root cause, each the first line of its message. */
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = first(e) + (root == e ? "" : " (" + first(root) + ")");
+        return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    private static String first(Throwable t) {
+        String m = t.getMessage() == null ? "" : t.getMessage().strip().lines().findFirst().orElse("");
+        return t.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);
     }
 }

@@ -1,9 +1,9 @@
 package dev.proxylaw.jobs;
 
+import dev.proxylaw.jobs.spark.SparkSettings;
 import dev.proxylaw.jobs.sweep.Plan;
 import dev.proxylaw.jobs.sweep.Planner;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,17 +19,20 @@ final class DemoCommand {
     static int run(String[] argv, PrintStream out) throws Exception {
         Args a = new Args("demo", argv, 1, SweepCommand.FLAGS);
         String spec = a.positional.isEmpty() ? "conf/sweeps/demo.yaml" : a.positional.get(0);
-        Plan plan = Planner.load(Path.of(spec));
+        SparkSettings settings = SparkOptions.settings(a, argv);
+        Plan plan = Planner.load(spec, settings.hadoopConf());
         String dir = a.get("out", "out/demo");
         String[] withOut = a.get("out", null) == null ? append(argv, "--out", dir) : argv;
         out.println("== 1/3 sweep: " + spec + " -> " + dir);
-        int code = SweepCommand.run(plan, new Args("demo", withOut, 1, SweepCommand.FLAGS), out);
+        int code = SweepCommand.run(plan, new Args("demo", withOut, 1, SweepCommand.FLAGS), settings, out);
         if (code != 0) {
             return code;
         }
         List<String> spark = new ArrayList<>();
-        if (a.get("master", null) != null) {
-            spark.addAll(List.of("--master", a.get("master", null)));
+        for (String flag : new String[] {"master", "properties"}) {
+            if (a.get(flag, null) != null) {
+                spark.addAll(List.of("--" + flag, a.get(flag, null)));
+            }
         }
         a.all("conf").forEach(c -> spark.addAll(List.of("--conf", c)));
         out.println();

@@ -9,7 +9,6 @@ import dev.proxylaw.jobs.spark.Spark;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,13 +23,13 @@ final class FitCommand {
     }
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args a = new Args("fit", argv, 1, Set.of("out", "runs", "columns", "band", "bootstraps", "surface-bootstraps", "seed",
-                "logit-step", "master", "conf"));
+        Args a = new Args("fit", argv, 1, SparkOptions.with("out", "runs", "columns", "band", "bootstraps",
+                "surface-bootstraps", "seed", "logit-step"));
         String table = a.get("runs", null);
         if ((table == null) == (a.positional.size() != 1) || (table != null && a.get("out", null) == null)) {
             throw new UserError("Usage: proxylaw fit DIR [--out DIR2] | proxylaw fit --runs FILE.csv|FILE.parquet --out DIR2 "
                     + "[--columns 'batch_tokens=bs * 2048,loss=`smooth loss`'] [--band 0.0025] [--bootstraps 1000] "
-                    + "[--surface-bootstraps 200] [--logit-step 100] [--seed 1]");
+                    + "[--surface-bootstraps 200] [--logit-step 100] [--seed 1] " + SparkOptions.USAGE);
         }
         String source = table != null ? table : a.positional.get(0);
         String dest = a.get("out", source);
@@ -42,7 +41,7 @@ final class FitCommand {
         if (table == null) {
             Ledger.requireIntact(new org.apache.hadoop.fs.Path(source), TrainCommand.hadoopConf());   // before Spark reads it
         }
-        SparkSession spark = Spark.session("proxylaw fit " + source, a.get("master", null), Spark.confs(a.all("conf")));
+        SparkSession spark = Spark.session("proxylaw fit " + source, SparkOptions.settings(a, argv));
         try {
             Dataset<Row> input = table != null ? FitInput.table(spark, table, a.get("columns", null))
                     : FitInput.sweep(spark, source, a.intValue("logit-step", 100));

@@ -50,10 +50,4 @@ final class LogFile {
             return null;
         }
     }
-
-    /** The first line of an error's message, or its type when it has none. */
-    static String firstLine(Throwable e) {
-        String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("").strip();
-        return m.isEmpty() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + m;
-    }
 }

@@ -25,7 +25,7 @@ final class PlanCommand {
         if (a.positional.size() != 1) {
             throw new UserError("Usage: proxylaw plan SWEEP.yaml [--cores N] [--pack-size 8] [--no-measure true] [--show 10]");
         }
-        Plan plan = Planner.load(Path.of(a.positional.get(0)));
+        Plan plan = Planner.load(a.positional.get(0), TrainCommand.hadoopConf());
         int cores = a.intValue("cores", Runtime.getRuntime().availableProcessors());
         boolean measure = !Boolean.parseBoolean(a.get("no-measure", "false"));
         int packSize = a.intValue("pack-size", SweepCommand.DEFAULT_PACK);

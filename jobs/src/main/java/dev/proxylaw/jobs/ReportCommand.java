@@ -5,6 +5,7 @@ import dev.proxylaw.analysis.report.ReportModel;
 import dev.proxylaw.jobs.report.ReportReader;
 import dev.proxylaw.jobs.report.ReportWriter;
 import dev.proxylaw.jobs.spark.Spark;
+import dev.proxylaw.jobs.spark.SparkSettings;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  * results table) as DIR/report/index.html with PNG, SVG and the drawn numbers beside each figure.
  */
 final class ReportCommand {
-    static final Set<String> FLAGS = Set.of("laws", "out", "master", "conf");
+    static final Set<String> FLAGS = SparkOptions.with("laws", "out");
 
     private ReportCommand() {
     }
@@ -34,15 +35,15 @@ final class ReportCommand {
                     + "proxylaw fit, or the --out of proxylaw fit --runs)");
         }
         String dir = a.positional.get(0);
+        SparkSettings settings = SparkOptions.settings(a, argv);
         var conf = TrainCommand.hadoopConf();
         Ledger.requireIntact(new Path(dir), conf);   // a damaged part file: one line naming it, before Spark reads it
         ReportReader.Source source = ReportReader.locate(dir, a.get("laws", null), conf);
         String dest = a.get("out", new Path(dir, "report").toString());
         System.setProperty("java.awt.headless", "true");
-        java.util.Map<String, String> confs = new java.util.HashMap<>(Spark.confs(a.all("conf")));
         // the report's shuffles (a few thousand runs at most) are small: 200 partitions would be 200 tasks each
-        confs.putIfAbsent("spark.sql.shuffle.partitions", "8");
-        SparkSession spark = Spark.session("proxylaw report " + dir, a.get("master", null), confs);
+        settings.conf().setIfMissing("spark.sql.shuffle.partitions", "8");
+        SparkSession spark = Spark.session("proxylaw report " + dir, settings);
         try {
             long t0 = System.nanoTime();
             ReportModel model = ReportReader.read(spark, source);

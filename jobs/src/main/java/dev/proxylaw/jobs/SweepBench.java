@@ -8,7 +8,6 @@ import dev.proxylaw.trainer.NativeThreads;
 import dev.proxylaw.trainer.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +25,7 @@ final class SweepBench {
     }
 
     static int run(Args a, PrintStream out) throws Exception {
-        Plan plan = Planner.load(Path.of(a.get("spec", "conf/sweeps/bench32.yaml")));
+        Plan plan = Planner.load(a.get("spec", "conf/sweeps/bench32.yaml"), TrainCommand.hadoopConf());
         int cores = Runtime.getRuntime().availableProcessors();
         String base = a.get("out", "out/bench-sweep");
         int rounds = a.intValue("rounds", 2);
@@ -61,7 +60,8 @@ final class SweepBench {
         clear(new org.apache.hadoop.fs.Path(dir));
         long t0 = System.nanoTime();
         String[] argv = {"sweep", "-", "--out", dir, "--master", "local[" + cores + "]", "--pack-size", packSize};
-        lastCode = SweepCommand.run(plan, new Args("sweep", argv, 1, SweepCommand.FLAGS),
+        Args sweepArgs = new Args("sweep", argv, 1, SweepCommand.FLAGS);
+        lastCode = SweepCommand.run(plan, sweepArgs, SparkOptions.settings(sweepArgs, argv),
                 new PrintStream(java.io.OutputStream.nullOutputStream()));
         return (System.nanoTime() - t0) / 1e9;
     }

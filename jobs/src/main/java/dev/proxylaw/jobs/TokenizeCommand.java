@@ -5,12 +5,10 @@ import dev.proxylaw.datasets.Tokenizers;
 import dev.proxylaw.datasets.shard.Dtype;
 import dev.proxylaw.datasets.shard.Manifest;
 import dev.proxylaw.jobs.spark.Spark;
+import dev.proxylaw.jobs.spark.SparkSettings;
 import dev.proxylaw.jobs.tokenize.TokenizeJob;
 import dev.proxylaw.jobs.tokenize.TokenizeOptions;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -19,28 +17,22 @@ import org.apache.spark.sql.SparkSession;
  */
 final class TokenizeCommand {
     static final String USAGE = "Usage: proxylaw tokenize INPUT... --out DIR [--format text|jsonl|parquet] [--field NAME] "
-            + "[--tokenizer gpt2|cl100k|byte] [--val-fraction 0.01] [--shard-mb 64] [--master URL] [--conf k=v]...";
+            + "[--tokenizer gpt2|cl100k|byte] [--val-fraction 0.01] [--shard-mb 64] " + SparkOptions.USAGE;
 
     private TokenizeCommand() {
     }
 
     static int run(String[] argv, PrintStream out) {
         Args a = new Args("tokenize", argv, 1,
-                Set.of("out", "format", "field", "tokenizer", "val-fraction", "shard-mb", "master", "conf"));
+                SparkOptions.with("out", "format", "field", "tokenizer", "val-fraction", "shard-mb"));
         if (a.positional.isEmpty() || a.get("out", null) == null) {
             throw new UserError(USAGE);
         }
         TokenizeOptions o = new TokenizeOptions(a.positional, a.get("out", null), a.get("format", "text"),
                 a.get("field", null), a.get("tokenizer", "gpt2"), a.doubleValue("val-fraction", 0.01),
                 (long) (a.doubleValue("shard-mb", 64) * (1 << 20)));
-        Map<String, String> conf = Spark.confs(a.all("conf"));
-        Map<String, String> hadoop = new LinkedHashMap<>();
-        conf.forEach((k, v) -> {
-            if (k.startsWith("spark.hadoop.")) {
-                hadoop.put(k.substring("spark.hadoop.".length()), v);
-            }
-        });
-        TokenizeJob job = TokenizeJob.prepare(o, hadoop);
+        SparkSettings settings = SparkOptions.settings(a, argv);
+        TokenizeJob job = TokenizeJob.prepare(o, settings.hadoopOverrides());
         Tokenizer tok = Tokenizers.byId(o.tokenizer());
         out.printf("tokenize: %,d file%s, %,d bytes, in %d unit%s of up to %s MiB; tokenizer %s (vocab %,d, %s); "
                         + "val fraction %s by document hash%n", job.files().size(), job.files().size() == 1 ? "" : "s",
@@ -48,7 +40,7 @@ final class TokenizeCommand {
                 new java.math.BigDecimal(o.shardBytes() / (double) (1 << 20)).round(new java.math.MathContext(3)).toPlainString(), tok.id(),
                 tok.vocabSize(), Dtype.forVocab(tok.vocabSize()).id(), o.valFraction());
         long t0 = System.nanoTime();
-        SparkSession spark = Spark.session("proxylaw tokenize", a.get("master", null), conf);
+        SparkSession spark = Spark.session("proxylaw tokenize", settings);
         Manifest m;
         try {
             m = job.run(spark);

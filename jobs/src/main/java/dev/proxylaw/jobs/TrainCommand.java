@@ -2,8 +2,10 @@ package dev.proxylaw.jobs;
 
 import dev.proxylaw.jobs.io.Ledger;
 import dev.proxylaw.jobs.io.ParquetRunSink;
+import dev.proxylaw.jobs.io.TextFiles;
 import dev.proxylaw.trainer.NativeThreads;
 import dev.proxylaw.trainer.Trainer;
+import dev.proxylaw.trainer.config.ConfigException;
 import dev.proxylaw.trainer.config.ConfigIo;
 import dev.proxylaw.trainer.config.RunChecks;
 import dev.proxylaw.trainer.config.RunConfig;
@@ -12,7 +14,6 @@ import dev.proxylaw.trainer.metrics.RunResult;
 import dev.proxylaw.trainer.metrics.RunStatus;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -32,9 +33,10 @@ final class TrainCommand {
             throw new UserError("Cannot train: --out DIR is missing. Name a directory (any Hadoop path) for runs/ and steps/.");
         }
         NativeThreads.set(a.intValue("threads", 1));
-        RunConfig cfg = ConfigIo.load(Path.of(a.positional.get(0)));
+        RunConfig cfg = load(a.positional.get(0));
         // ND4J's off-heap limit defaults to the heap's: the heap figure is the tensors' budget too
-        RunChecks.fits(cfg, "run config " + a.positional.get(0), Runtime.getRuntime().maxMemory(), "this JVM", "give it more memory (PROXYLAW_JAVA_OPTS=-Xmx...)");
+        RunChecks.fits(cfg, "run config " + a.positional.get(0), Runtime.getRuntime().maxMemory(), "this JVM",
+                "give it more memory (PROXYLAW_JAVA_OPTS=-Xmx...)");
         Trainer trainer = new Trainer(cfg);   // validates the model and the data before anything is written
         org.apache.hadoop.fs.Path dir = checkWritable(outDir);
         Ledger ledger = Ledger.repair(dir, hadoopConf(), out);
@@ -47,8 +49,20 @@ final class TrainCommand {
         out.printf("run %s (%s): %,d params (N=%,d), %,d steps x %,d tokens%n", cfg.id(), cfg.name(),
                 trainer.stats().totalParams(), trainer.stats().nStepLaw(), cfg.totalSteps(), cfg.tokensPerStep());
         RunResult r = trainer.run(MetricsSink.tee(parquet, new ConsoleProgress(out, cfg.totalSteps(), 2.0, "")));
+        ParquetRunSink.tidy(dir, hadoopConf());
         out.println("wrote " + parquet.runsFile() + " and " + parquet.stepsFile());
         return r.status() == RunStatus.FAILED ? 1 : 0;
+    }
+
+    /** A run config from any Hadoop path. */
+    static RunConfig load(String file) {
+        try {
+            return ConfigIo.parseYaml(TextFiles.read(file, hadoopConf()), file);
+        } catch (java.io.FileNotFoundException e) {
+            throw new ConfigException("Cannot load run config " + file + ": the file does not exist. Check the path.");
+        } catch (IOException e) {
+            throw new ConfigException("Cannot load run config " + file + ": " + e.getMessage() + ".");
+        }
     }
 
     static Configuration hadoopConf() {

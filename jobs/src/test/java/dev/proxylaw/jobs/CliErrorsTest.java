@@ -24,8 +24,8 @@ class CliErrorsTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
         String line = r.err().strip();
-        assertTrue(line.startsWith("error: Cannot run status: ") && line.contains("The stack trace is in "), line);
-        Path log = Path.of(line.replaceAll(".*The stack trace is in (\\S+);.*", "$1"));
+        assertTrue(line.startsWith("error: Cannot run 'status': ") && line.contains("The stack trace is in "), line);
+        Path log = Path.of(line.replaceAll(".*The stack trace is in (\\S+)\\.$", "$1"));
         assertTrue(Files.readString(log).contains("\tat "), "the log holds the trace: " + log);
     }
 }

@@ -7,6 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * beats one training spread over all cores, so a training process defaults to one thread.
  */
 public final class NativeThreads {
+    // per thread: tasks of one executor train concurrently on different GPUs; inherited by threads a training starts
+    private static final InheritableThreadLocal<String> ASSIGNED = new InheritableThreadLocal<>();
+
     private NativeThreads() {
     }
 
@@ -22,9 +25,22 @@ public final class NativeThreads {
         return Nd4j.getBackend().getClass().getName().contains("Cpu");
     }
 
+    /**
+     * Labels the trainings of this thread with the accelerator a scheduler assigned to it (such as
+     * {@code spark-gpu=1 cuda=0}), or with none when null.
+     */
+    public static void assign(String label) {
+        if (label == null) {
+            ASSIGNED.remove();
+        } else {
+            ASSIGNED.set(label);
+        }
+    }
+
     /** The device a run trained on, recorded with it. */
     public static String device() {
-        return cpuBackend() ? "cpu/" + System.getProperty("os.arch") + "/threads=" + Nd4j.getEnvironment().maxThreads()
+        String base = cpuBackend() ? "cpu/" + System.getProperty("os.arch") + "/threads=" + Nd4j.getEnvironment().maxThreads()
                 : Nd4j.getBackend().getClass().getSimpleName();
+        return ASSIGNED.get() == null ? base : base + " " + ASSIGNED.get();
     }
 }

@@ -88,15 +88,25 @@ public final class ParquetRunSink implements MetricsSink {
                     committed = true;
                 }
             } finally {
-                fs.delete(tmp, true);   // this attempt's own scratch files, already renamed away when committed
-                removeIfEmpty(fs, tmp.getParent());
+                // only this attempt's own folder: _temporary/ itself is shared with attempts writing now, and
+                // removing it under them fails their writes; the driver tidies it once no task runs (tidy)
+                fs.delete(tmp, true);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write run " + r.runId() + " to " + out + ": " + e.getMessage(), e);
         }
     }
 
-    /** Non-recursive, so it cannot remove a directory a concurrent attempt is writing in. */
+    /** Removes an empty {@code _temporary/} when no attempt can be writing in it: after the last task, or a solo run. */
+    public static void tidy(Path out, Configuration conf) {
+        try {
+            removeIfEmpty(out.getFileSystem(conf), new Path(out, "_temporary"));
+        } catch (IOException e) {
+            // nothing to tidy
+        }
+    }
+
+    /** Non-recursive: a folder that is not empty stays. */
     private static void removeIfEmpty(FileSystem fs, Path dir) {
         try {
             if (fs.listStatus(dir).length == 0) {

@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.proxylaw.jobs.io.TextFiles;
 import dev.proxylaw.trainer.config.ConfigException;
 import dev.proxylaw.trainer.config.ConfigIo;
 import dev.proxylaw.trainer.config.ModelConfig;
 import dev.proxylaw.trainer.config.RunConfig;
 import dev.proxylaw.trainer.metrics.ModelStats;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Expands a sweep spec into validated run configs. A spec is YAML:
@@ -47,12 +49,30 @@ public final class Planner {
     private Planner() {
     }
 
-    public static Plan load(Path specFile) {
-        String text = ConfigIo.readText(specFile, "sweep spec");
-        return plan(text, specFile.toString(), specFile.toAbsolutePath().getParent());
+    /** Loads a spec from any Hadoop path; a relative {@code base} is read from the spec's directory. */
+    public static Plan load(String specFile, Configuration conf) {
+        String text;
+        try {
+            text = TextFiles.read(specFile, conf);
+        } catch (FileNotFoundException e) {
+            throw new ConfigException("Cannot load sweep spec " + specFile + ": the file does not exist. Check the path.");
+        } catch (IOException e) {
+            throw new ConfigException("Cannot load sweep spec " + specFile + ": " + e.getMessage() + ".");
+        }
+        return plan(text, specFile, base -> TextFiles.read(TextFiles.sibling(specFile, base), conf));
     }
 
+    /** A spec from text; a relative {@code base} is read from {@code baseDir}. */
     public static Plan plan(String yaml, String source, Path baseDir) {
+        return plan(yaml, source, base -> Files.readString(baseDir.resolve(base)));
+    }
+
+    /** Reads the base run config a spec names. */
+    interface BaseReader {
+        String read(String base) throws IOException;
+    }
+
+    static Plan plan(String yaml, String source, BaseReader baseReader) {
         JsonNode spec;
         try {
             spec = YAML.readTree(yaml);
@@ -79,16 +99,16 @@ public final class Planner {
         }
         ObjectNode base = YAML.createObjectNode();
         if (spec.has("base")) {
-            Path file = baseDir.resolve(spec.get("base").asText());
+            String file = spec.get("base").asText();
             try {
-                merge(base, YAML.readTree(ConfigIo.readText(file, "base run config")));
-            } catch (ConfigException e) {
-                throw new ConfigException("Cannot load sweep spec " + source + ": " + e.getMessage().replaceFirst("^Cannot load ", "")
-                        .replace(". Check the path.", ". Fix 'base' (relative to the spec)."));
+                merge(base, YAML.readTree(baseReader.read(file)));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 String dup = ConfigIo.duplicateKey(e);
                 throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file + ": "
                         + (dup != null ? dup : "it is not valid YAML: " + ConfigIo.problem(e)) + ".");
+            } catch (IOException e) {
+                throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file
+                        + " cannot be read (" + e.getMessage() + "). Fix 'base'.");
             }
         }
         if (spec.has("run")) {

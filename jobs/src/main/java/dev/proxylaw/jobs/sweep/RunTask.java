@@ -18,8 +18,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.resource.ResourceInformation;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The executor side of a sweep: trains the runs of one bin one after another, each committed on its
@@ -131,18 +129,6 @@ public final class RunTask implements FlatMapFunction<Iterator<TaskSpec>, RunOut
 
     /** On GPU executors, train on the GPU Spark assigned to this task. */
     private static String pickGpu() {
-        TaskContext tc = TaskContext.get();
-        if (tc == null) {
-            return null;
-        }
-        scala.Option<ResourceInformation> gpu = tc.resources().get("gpu");
-        if (gpu.isEmpty() || gpu.get().addresses().length == 0) {
-            return null;
-        }
-        String address = gpu.get().addresses()[0];
-        if (!NativeThreads.cpuBackend()) {
-            Nd4j.getAffinityManager().unsafeSetDevice(Integer.parseInt(address));
-        }
-        return address;
+        return TaskGpu.use(TaskContext.get());
     }
 }

@@ -173,6 +173,7 @@ public final class SweepJob {
         progress.running = 0;
         progress.maybePrint(true);
         jsc.setJobDescription(null);
+        dev.proxylaw.jobs.io.ParquetRunSink.tidy(out, hadoopConf);
         return new Summary(plan.runs().size(), progress.completed, progress.diverged, progress.givenUp + givenUpBefore,
                 alreadyDone + progress.already, progress.tokens);
     }

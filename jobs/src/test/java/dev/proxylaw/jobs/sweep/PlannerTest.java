@@ -82,7 +82,7 @@ class PlannerTest {
                 axes:
                   variant: {merge: [{param: {type: sp}}, {param: {type: mup, base_width: 16}}, {param: {type: sp, embedding_lr_mult: 2}}]}
                 """);
-        Plan p = Planner.load(spec);
+        Plan p = Planner.load(spec.toString(), new org.apache.hadoop.conf.Configuration());
         assertEquals(3, p.runs().size());
         assertEquals("mup", p.runs().get(1).config().param().type());
         assertEquals(2.0, p.runs().get(2).config().param().embeddingLrMult());
@@ -103,7 +103,7 @@ class PlannerTest {
         assertTrue(error("sweep: s\n" + RUN + "axes: {derive.flops: [1]}\n").contains("unknown derived value"));
         assertTrue(error("sweep: s\n" + RUN + "axes: {optim.lr: 0.1}\n").contains("needs a list of values"));
         assertTrue(error("sweep: [unclosed\n").contains("not valid YAML"));
-        assertTrue(assertThrows(ConfigException.class, () -> Planner.load(Path.of("no/such.yaml"))).getMessage()
+        assertTrue(assertThrows(ConfigException.class, () -> Planner.load("no/such.yaml", new org.apache.hadoop.conf.Configuration())).getMessage()
                 .contains("does not exist"));
     }
 }

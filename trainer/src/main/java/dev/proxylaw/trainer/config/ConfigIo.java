@@ -55,14 +55,7 @@ public final class ConfigIo {
     /** A config file's text: missing files, directories and files that are not UTF-8 text are named as such. */
     public static String readText(Path file, String what) {
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            for (byte b : bytes) {
-                if (b == 0) {
-                    throw new CharacterCodingException();
-                }
-            }
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return decodeText(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException("Cannot load " + what + " " + file + ": the file does not exist. Check the path.");
         } catch (CharacterCodingException e) {
@@ -79,6 +72,17 @@ public final class ConfigIo {
         String m = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
         return m.lines().filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.contains("in 'reader'"))
                 .map(String::strip).collect(Collectors.joining("; "));
+    }
+
+    /** Strict UTF-8: malformed bytes or a NUL (a binary file) fail instead of becoming replacement characters. */
+    public static String decodeText(byte[] bytes) throws CharacterCodingException {
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw new CharacterCodingException();
+            }
+        }
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
     }
 
     /** Jackson's duplicate-key error (wrapped or not) as one line naming the key and its line; null for other errors. */
