@@ -26,15 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Soak: a sweep of many tiny runs on a real standalone cluster while executors are killed (SIGKILL) at
  * random intervals. It must end with every planned run exactly once and no duplicate (run_id, step).
- * The suite runs a small version; {@code -Dproxylaw.soak.runs=500 -Dproxylaw.soak.kills=25
- * -Dproxylaw.soak.gapms=40000 -Dproxylaw.soak.baseline=true} is the full soak, which also times the same
- * sweep undisturbed.
+ * The suite runs a small version (24 runs, one per task, 2 kills); {@code -Dproxylaw.soak.runs=500
+ * -Dproxylaw.soak.kills=25 -Dproxylaw.soak.gapms=20000 -Dproxylaw.soak.pack=8 -Dproxylaw.soak.baseline=true}
+ * is the full soak with the default packing, which also times the same sweep undisturbed.
  */
 class SoakClusterIT {
     static final int RUNS = Integer.getInteger("proxylaw.soak.runs", 24);
     static final int MAX_KILLS = Integer.getInteger("proxylaw.soak.kills", 2);
     static final boolean BASELINE = Boolean.getBoolean("proxylaw.soak.baseline");
     static final long SEED = Long.getLong("proxylaw.soak.seed", 7);
+    /** Runs per Spark task: 1 keeps the small version's sweep long enough for its kills to land mid-sweep. */
+    static final int PACK = Integer.getInteger("proxylaw.soak.pack", 1);
 
     @TempDir
     static Path dir;
@@ -75,13 +77,13 @@ class SoakClusterIT {
         Path log = dir.resolve(out.getFileName() + ".log");
         long t0 = System.nanoTime();
         Process driver = cluster.submit(shadedJar, log, List.of("sweep", spec.toString(), "--out", out.toString(),
-                "--max-attempts", "5"));
+                "--max-attempts", "5", "--pack-size", String.valueOf(PACK)));
         Random random = new Random(SEED);
         long nextKill = Long.MAX_VALUE;
         while (driver.isAlive()) {
             assertTrue(System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(90), "soak did not finish:\n" + Files.readString(log));
-            if (killed[0] < kills && nextKill == Long.MAX_VALUE && committed(out) >= 2) {
-                nextKill = System.nanoTime() + gapNanos(random);   // the first kill once runs are committing
+            if (killed[0] == 0 && kills > 0 && nextKill == Long.MAX_VALUE && committed(out) >= 1) {
+                nextKill = System.nanoTime();   // the first kill as soon as runs are committing: surely mid-sweep
             }
             if (System.nanoTime() >= nextKill) {
                 List<ProcessHandle> executors = cluster.executors();
