@@ -74,4 +74,15 @@ final class Args {
             throw new UserError("Cannot parse --" + name + "=" + v + ": expected an integer.");
         }
     }
+
+    boolean booleanValue(String name, boolean fallback) {
+        String v = get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new UserError("Cannot parse --" + name + "=" + v + ": expected true or false.");
+        }
+        return Boolean.parseBoolean(v);
+    }
 }

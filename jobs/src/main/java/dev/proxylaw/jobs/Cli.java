@@ -35,6 +35,7 @@ public final class Cli {
     }
 
     public static void main(String[] argv) {
+        LogFile.choose(argv.length == 0 ? "help" : argv[0]);   // before Spark or Hadoop first log
         System.exit(run(argv, System.out, System.err));
     }
 
@@ -61,10 +62,12 @@ public final class Cli {
         } catch (UserError | ConfigException | DataException e) {
             err.println("error: " + e.getMessage());
             return 2;
-        } catch (Exception e) {
-            // one line on the console; the stack trace on request, for a bug report
-            err.println("error: Cannot run '" + argv[0] + "': " + oneLine(e) + ". Rerun with PROXYLAW_DEBUG=1 for the "
-                    + "stack trace.");
+        } catch (Exception | Error e) {
+            // not the user's input: one line on the console, the trace in the log file it names (and on the
+            // console too with PROXYLAW_DEBUG=1)
+            java.nio.file.Path log = LogFile.write(e);
+            err.println("error: Cannot run '" + argv[0] + "': " + oneLine(e) + ". "
+                    + (log == null ? "Rerun with PROXYLAW_DEBUG=1 for the stack trace." : "The stack trace is in " + log + "."));
             if (System.getenv("PROXYLAW_DEBUG") != null) {
                 e.printStackTrace(err);
             }

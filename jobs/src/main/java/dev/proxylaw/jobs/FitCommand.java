@@ -7,6 +7,7 @@ import dev.proxylaw.analysis.fit.Resampling;
 import dev.proxylaw.jobs.fit.FitInput;
 import dev.proxylaw.jobs.fit.FitJob;
 import dev.proxylaw.jobs.fit.FitOutput;
+import dev.proxylaw.jobs.io.Ledger;
 import dev.proxylaw.jobs.spark.Spark;
 import java.io.PrintStream;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -40,6 +41,9 @@ final class FitCommand {
                 a.get("edges", "exclude")));
         if (!(o.band() > 0 && o.band() < 1) || o.bootstraps() < 1 || o.surfaceBootstraps() < 1) {
             throw new UserError("Cannot fit: --band must lie in (0, 1); --bootstraps and --surface-bootstraps at least 1.");
+        }
+        if (table == null) {
+            Ledger.requireIntact(new org.apache.hadoop.fs.Path(source), TrainCommand.hadoopConf());   // before Spark reads it
         }
         SparkSession spark = Spark.session("proxylaw fit " + source, SparkOptions.settings(a, argv));
         try {

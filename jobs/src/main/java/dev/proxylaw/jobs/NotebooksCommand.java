@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import dev.proxylaw.jobs.io.Ledger;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -32,6 +33,7 @@ final class NotebooksCommand {
         Configuration conf = TrainCommand.hadoopConf();
         // the kernel runs in the notebook's own directory: it gets absolute, qualified paths
         Path data = qualified(dir, conf);
+        Ledger.requireIntact(data, conf);   // a damaged part file: one line naming it, before a kernel reads it
         if (!data.getFileSystem(conf).exists(new Path(data, "runs"))) {
             throw new UserError("Cannot run the notebooks on " + dir + ": it holds no sweep (no runs/). Run proxylaw demo --out "
                     + dir + " or proxylaw sweep SWEEP.yaml --out " + dir + " first.");

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import dev.proxylaw.jobs.io.Ledger;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -36,6 +37,7 @@ final class ReportCommand {
         String dir = a.positional.get(0);
         SparkSettings settings = SparkOptions.settings(a, argv);
         var conf = TrainCommand.hadoopConf();
+        Ledger.requireIntact(new Path(dir), conf);   // a damaged part file: one line naming it, before Spark reads it
         ReportReader.Source source = ReportReader.locate(dir, a.get("laws", null), conf);
         String dest = a.get("out", new Path(dir, "report").toString());
         System.setProperty("java.awt.headless", "true");

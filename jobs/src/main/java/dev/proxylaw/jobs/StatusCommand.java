@@ -1,5 +1,6 @@
 package dev.proxylaw.jobs;
 
+import dev.proxylaw.jobs.io.Ledger;
 import dev.proxylaw.jobs.io.RunsTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,6 +30,7 @@ final class StatusCommand {
             throw new UserError("Cannot summarise " + dir + ": it holds no sweep (no runs/ and no _sweep.json). "
                     + "Run proxylaw sweep SWEEP.yaml --out " + dir + " first.");
         }
+        Ledger.requireIntact(dir, TrainCommand.hadoopConf());
         Integer planned = null;
         String sweep = null;
         Path planFile = new Path(dir, "_sweep.json");
@@ -64,6 +66,14 @@ final class StatusCommand {
         rows.stream().filter(r -> r.finalValLoss() != null).min(Comparator.comparingDouble(RunsTable.Row::finalValLoss))
                 .ifPresent(r -> out.printf("  best        run %s: val loss %.4f (lr %.3g, d_model %d, %s)%n", r.runId(),
                         r.finalValLoss(), r.lr(), r.dModel(), r.paramType()));
+        Path quarantine = new Path(dir, Ledger.QUARANTINE);
+        if (fs.exists(quarantine)) {
+            long n = 0;
+            for (var it = fs.listFiles(quarantine, true); it.hasNext(); ) {
+                n += it.next().getPath().getName().endsWith(".parquet") ? 1 : 0;
+            }
+            out.printf("  set aside   %d damaged files in %s (kept, not used; their runs were trained again)%n", n, quarantine);
+        }
         rows.stream().filter(r -> r.error() != null).reduce((x, y) -> y)
                 .ifPresent(r -> out.printf("  last error  run %s: %s%n", r.runId(), r.error()));
         return 0;

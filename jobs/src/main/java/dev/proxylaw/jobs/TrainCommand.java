@@ -7,6 +7,7 @@ import dev.proxylaw.trainer.NativeThreads;
 import dev.proxylaw.trainer.Trainer;
 import dev.proxylaw.trainer.config.ConfigException;
 import dev.proxylaw.trainer.config.ConfigIo;
+import dev.proxylaw.trainer.config.RunChecks;
 import dev.proxylaw.trainer.config.RunConfig;
 import dev.proxylaw.trainer.metrics.MetricsSink;
 import dev.proxylaw.trainer.metrics.RunResult;
@@ -33,9 +34,12 @@ final class TrainCommand {
         }
         NativeThreads.set(a.intValue("threads", 1));
         RunConfig cfg = load(a.positional.get(0));
+        // ND4J's off-heap limit defaults to the heap's: the heap figure is the tensors' budget too
+        RunChecks.fits(cfg, "run config " + a.positional.get(0), Runtime.getRuntime().maxMemory(), "this JVM",
+                "give it more memory (PROXYLAW_JAVA_OPTS=-Xmx...)");
         Trainer trainer = new Trainer(cfg);   // validates the model and the data before anything is written
         org.apache.hadoop.fs.Path dir = checkWritable(outDir);
-        Ledger ledger = Ledger.read(dir, hadoopConf());
+        Ledger ledger = Ledger.repair(dir, hadoopConf(), out);
         if (ledger.terminal().contains(cfg.id())) {
             out.println("run " + cfg.id() + " (" + cfg.name() + ") is already in " + dir + ": "
                     + ParquetRunSink.runsFile(dir, cfg.id()) + ". Nothing to do.");

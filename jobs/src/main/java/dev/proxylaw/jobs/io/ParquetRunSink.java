@@ -10,12 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileAlreadyExistsException;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -25,17 +23,11 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Collects one run's steps and commits them with the run's row when the run finishes. The output
- * directory is the sweep's ledger:
- * <ul>
- *   <li>a COMPLETED or DIVERGED run is {@code runs/part-ID.parquet} plus {@code steps/part-ID.parquet},
- *       deterministic names, so a retried, speculative or zombie attempt can never add a second row;
- *   <li>a FAILED attempt is a runs row alone, {@code runs/part-ID-failed-ATTEMPT-UUID.parquet}, kept with its
- *       error; its steps are dropped.
- * </ul>
- * Files are written under {@code _temporary/} and renamed into place steps first; the runs file is the
- * commit and is renamed without overwriting: the first attempt to commit wins and later ones discard
- * their files. Training is deterministic, so competing attempts carry the same rows.
+ * Collects one run's steps and commits them with the run's row when the run finishes, by the
+ * {@link Ledger}'s protocol: written under {@code _temporary/}, renamed into place steps first, the runs
+ * file renamed without overwriting, so a retried, speculative or zombie attempt can never add a second
+ * row. A FAILED attempt is a runs row alone, kept with its error; its steps are dropped. The runs file
+ * records its steps file's row count in its footer, so readers can verify the pair.
  */
 public final class ParquetRunSink implements MetricsSink {
     private final Path out;
@@ -58,11 +50,11 @@ public final class ParquetRunSink implements MetricsSink {
     }
 
     public static Path runsFile(Path out, String runId) {
-        return new Path(out, "runs/part-" + runId + ".parquet");
+        return Ledger.runsFile(out, runId);
     }
 
     public static Path stepsFile(Path out, String runId) {
-        return new Path(out, "steps/part-" + runId + ".parquet");
+        return Ledger.stepsFile(out, runId);
     }
 
     @Override
@@ -76,21 +68,25 @@ public final class ParquetRunSink implements MetricsSink {
         String uuid = UUID.randomUUID().toString().substring(0, 8);
         try {
             FileSystem fs = out.getFileSystem(conf);
-            Path tmp = new Path(out, "_temporary/" + r.runId() + "-" + uuid);
+            Path tmp = Ledger.temporary(out, r.runId(), uuid);
             fs.mkdirs(new Path(out, "runs"));
             fs.mkdirs(new Path(out, "steps"));
             try {
                 Path tmpRuns = new Path(tmp, "runs.parquet");
-                writeRun(tmpRuns, r);
                 if (r.status() == RunStatus.FAILED) {
-                    runsFile = new Path(out, "runs/part-" + r.runId() + "-failed-" + attempt + "-" + uuid + ".parquet");
-                    rename(fs, tmpRuns, runsFile);
+                    writeRun(tmpRuns, r, null);
+                    runsFile = Ledger.commitFailed(out, conf, tmpRuns, r.runId(), attempt, uuid);
                     committed = true;
                     return;
                 }
                 Path tmpSteps = new Path(tmp, "steps.parquet");
                 writeSteps(tmpSteps, r.runId());
-                commit(fs, tmpSteps, tmpRuns, r.runId());
+                writeRun(tmpRuns, r, (long) steps.size());
+                if (Ledger.commit(out, conf, tmpSteps, tmpRuns, r.runId())) {
+                    stepsFile = Ledger.stepsFile(out, r.runId());
+                    runsFile = Ledger.runsFile(out, r.runId());
+                    committed = true;
+                }
             } finally {
                 // only this attempt's own folder: _temporary/ itself is shared with attempts writing now, and
                 // removing it under them fails their writes; the driver tidies it once no task runs (tidy)
@@ -99,26 +95,6 @@ public final class ParquetRunSink implements MetricsSink {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write run " + r.runId() + " to " + out + ": " + e.getMessage(), e);
         }
-    }
-
-    private void commit(FileSystem fs, Path tmpSteps, Path tmpRuns, String runId) throws IOException {
-        Path finalRuns = runsFile(out, runId);
-        Path finalSteps = stepsFile(out, runId);
-        if (fs.exists(finalRuns)) {
-            return;   // another attempt committed this run
-        }
-        if (fs.exists(finalSteps)) {
-            fs.delete(finalSteps, false);   // left by an attempt that died between its two renames
-        }
-        rename(fs, tmpSteps, finalSteps);
-        try {
-            FileContext.getFileContext(out.toUri(), conf).rename(tmpRuns, finalRuns, Options.Rename.NONE);
-        } catch (FileAlreadyExistsException e) {
-            return;   // lost the race to a concurrent attempt: its identical rows stand
-        }
-        stepsFile = finalSteps;
-        runsFile = finalRuns;
-        committed = true;
     }
 
     /** Removes an empty {@code _temporary/} when no attempt can be writing in it: after the last task, or a solo run. */
@@ -141,12 +117,6 @@ public final class ParquetRunSink implements MetricsSink {
         }
     }
 
-    private static void rename(FileSystem fs, Path from, Path to) throws IOException {
-        if (!fs.rename(from, to)) {
-            throw new IOException("rename " + from + " -> " + to + " failed");
-        }
-    }
-
     /** False when another attempt had already committed the same run. */
     public boolean committed() {
         return committed;
@@ -160,14 +130,14 @@ public final class ParquetRunSink implements MetricsSink {
         return runsFile;
     }
 
-    private ParquetWriter<Group> writer(Path file, MessageType schema) throws IOException {
-        return ExampleParquetWriter.builder(file).withConf(conf).withType(schema)
+    private ParquetWriter<Group> writer(Path file, MessageType schema, Map<String, String> meta) throws IOException {
+        return ExampleParquetWriter.builder(file).withConf(conf).withType(schema).withExtraMetaData(meta)
                 .withCompressionCodec(CompressionCodecName.SNAPPY).build();
     }
 
     private void writeSteps(Path file, String runId) throws IOException {
         SimpleGroupFactory f = new SimpleGroupFactory(Schemas.STEPS);
-        try (ParquetWriter<Group> w = writer(file, Schemas.STEPS)) {
+        try (ParquetWriter<Group> w = writer(file, Schemas.STEPS, Map.of())) {
             for (StepMetrics m : steps) {
                 Group g = f.newGroup().append("run_id", runId).append("step", m.step()).append("tokens", m.tokens());
                 for (dev.proxylaw.trainer.model.Group pg : dev.proxylaw.trainer.model.Group.values()) {
@@ -196,7 +166,8 @@ public final class ParquetRunSink implements MetricsSink {
         }
     }
 
-    private void writeRun(Path file, RunResult r) throws IOException {
+    /** {@code stepsRows}: the steps file's row count, recorded in the footer so that readers can verify it. */
+    private void writeRun(Path file, RunResult r, Long stepsRows) throws IOException {
         double smoothed = Smoothing.smoothedFinal(trainLoss.stream().mapToDouble(Double::doubleValue).toArray());
         var m = cfg.model();
         var p = cfg.param();
@@ -236,7 +207,8 @@ public final class ParquetRunSink implements MetricsSink {
             g.append("error", r.error());
         }
         g.append("config_json", r.configJson()).append("finished_at_ms", System.currentTimeMillis());
-        try (ParquetWriter<Group> w = writer(file, Schemas.RUNS)) {
+        Map<String, String> meta = stepsRows == null ? Map.of() : Map.of(PartFile.STEPS_ROWS, String.valueOf(stepsRows));
+        try (ParquetWriter<Group> w = writer(file, Schemas.RUNS, meta)) {
             w.write(g);
         }
     }

@@ -2,7 +2,8 @@ package dev.proxylaw.jobs.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.proxylaw.trainer.config.ConfigIo;
+import java.nio.charset.CharacterCodingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -15,11 +16,16 @@ public final class TextFiles {
     private TextFiles() {
     }
 
-    /** The file's text; {@link java.io.FileNotFoundException} when it does not exist. */
+    /**
+     * The file's text; {@link java.io.FileNotFoundException} when it does not exist, an IOException saying so
+     * when it is not UTF-8 text (a binary file read as text would otherwise fail later with a stranger error).
+     */
     public static String read(String path, Configuration conf) throws IOException {
         Path p = new Path(path);
         try (InputStream in = p.getFileSystem(conf).open(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return ConfigIo.decodeText(in.readAllBytes());
+        } catch (CharacterCodingException e) {
+            throw new IOException("it is not UTF-8 text (a binary file?); give a text file", e);
         }
     }
 

@@ -40,7 +40,9 @@ import org.apache.hadoop.conf.Configuration;
  * Every point is parsed as a RunConfig, so a bad grid fails here, before any executor starts.
  */
 public final class Planner {
-    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final ObjectMapper YAML = new YAMLMapper()   // a key written twice is a mistake
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     private static final Set<String> TOP = Set.of("sweep", "base", "run", "derive", "axes");
     private static final Set<String> DERIVED = Set.of("tokens_per_param", "batch_tokens");
 
@@ -74,9 +76,10 @@ public final class Planner {
         JsonNode spec;
         try {
             spec = YAML.readTree(yaml);
-        } catch (IOException e) {
-            throw new ConfigException("Cannot load sweep spec " + source + ": it is not valid YAML: "
-                    + e.getMessage().lines().findFirst().orElse("") + ".");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String dup = ConfigIo.duplicateKey(e);
+            throw new ConfigException("Cannot load sweep spec " + source + ": " + (dup != null ? dup + "." : "it is not valid YAML"
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ": " + ConfigIo.problem(e) + "."));
         }
         if (spec == null || !spec.isObject()) {
             throw new ConfigException("Cannot load sweep spec " + source + ": it is empty or not a mapping. "
@@ -99,6 +102,10 @@ public final class Planner {
             String file = spec.get("base").asText();
             try {
                 merge(base, YAML.readTree(baseReader.read(file)));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                String dup = ConfigIo.duplicateKey(e);
+                throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file + ": "
+                        + (dup != null ? dup : "it is not valid YAML: " + ConfigIo.problem(e)) + ".");
             } catch (IOException e) {
                 throw new ConfigException("Cannot load sweep spec " + source + ": base run config " + file
                         + " cannot be read (" + e.getMessage() + "). Fix 'base'.");
@@ -119,10 +126,10 @@ public final class Planner {
             total *= a.values.size();
         }
         if (total == 0) {
-            throw new ConfigException("Cannot plan sweep " + sweep + ": an axis has no values, so the grid is empty.");
+            throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): an axis has no values, so the grid is empty.");
         }
         if (total > 1_000_000) {
-            throw new ConfigException("Cannot plan sweep " + sweep + ": " + total + " runs is more than 1,000,000. "
+            throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): " + total + " runs is more than 1,000,000. "
                     + "Split the sweep.");
         }
         for (long n = 0; n < total; n++) {
@@ -142,18 +149,18 @@ public final class Planner {
                 label.append(label.length() == 0 ? "" : " ").append(a.path).append('=')
                         .append(a.merge ? String.valueOf(idx[i]) : v.isTextual() ? v.asText() : v.toString());
             }
-            applyDerived(point, d, sweep, label.toString());
+            applyDerived(point, d, sweep + " (" + source + ")", label.toString());
             RunConfig cfg;
             try {
                 cfg = ConfigIo.parseJson(point.toString());
             } catch (ConfigException e) {
-                throw new ConfigException("Cannot plan sweep " + sweep + ": the run " + label + " is invalid: "
+                throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): the run " + label + " is invalid: "
                         + e.getMessage().replaceFirst("^Cannot load config JSON: ", ""));
             }
             String id = cfg.id();
             String twin = seen.putIfAbsent(id, label.toString());
             if (twin != null) {
-                throw new ConfigException("Cannot plan sweep " + sweep + ": runs " + twin + " and " + label
+                throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): runs " + twin + " and " + label
                         + " have the same config. Remove the duplicate axis value.");
             }
             runs.add(new PlannedRun(runs.size(), id, cfg, label.toString()));

@@ -1,5 +1,6 @@
 package dev.proxylaw.jobs.sweep;
 
+import dev.proxylaw.jobs.io.Ledger;
 import dev.proxylaw.jobs.io.ParquetRunSink;
 import dev.proxylaw.trainer.NativeThreads;
 import dev.proxylaw.trainer.PackTrainer;
@@ -54,7 +55,7 @@ public final class RunTask implements FlatMapFunction<Iterator<TaskSpec>, RunOut
         List<TaskSpec> todo = new ArrayList<>();
         while (specs.hasNext()) {
             TaskSpec s = specs.next();
-            if (dir.getFileSystem(conf).exists(ParquetRunSink.runsFile(dir, s.runId()))) {
+            if (Ledger.committed(dir, conf, s.runId())) {
                 outcomes.add(new RunOutcome(s.runId(), s.label(), s.attempt(), "ALREADY", 0, 0, null, null, host));
             } else {
                 todo.add(s);

@@ -96,7 +96,7 @@ public final class SweepJob {
     }
 
     public Summary run(SparkSession spark) {
-        Ledger ledger = Ledger.read(out, hadoopConf);
+        Ledger ledger = Ledger.repair(out, hadoopConf, console);   // damaged files set aside: their runs train again
         Map<String, Integer> attempts = new HashMap<>(ledger.failedAttempts());
         List<TaskSpec> pending = new ArrayList<>();
         Map<String, String> shapes = new HashMap<>();

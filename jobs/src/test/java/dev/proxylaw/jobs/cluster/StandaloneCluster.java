@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * submitted with {@code org.apache.spark.deploy.SparkSubmit}, as spark-submit does.
  */
 public final class StandaloneCluster implements AutoCloseable {
-    static final List<String> OPENS = List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net",
+    public static final List<String> OPENS = List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net",
             "java.nio", "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "sun.nio.ch", "sun.nio.cs",
             "sun.security.action", "sun.util.calendar");
 
@@ -142,6 +142,13 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Kills worker {@code i} and the executors it started, as a lost machine would. */
     public void killWorker(int i) {
         kill(workers.get(i));
+    }
+
+    /** The executor JVMs the workers have started (each worker launches its executors as child processes). */
+    public List<ProcessHandle> executors() {
+        return workers.stream().flatMap(Process::descendants).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false))
+                .toList();
     }
 
     public static void kill(Process p) {

@@ -15,7 +15,12 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.core.JsonParser;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,6 +38,8 @@ public final class ConfigIo {
     }
 
     private static ObjectMapper configure(ObjectMapper m) {
+        // a key written twice is a mistake, not "the last one wins"
+        m.getFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         return m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
                 .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
@@ -42,15 +49,53 @@ public final class ConfigIo {
 
     /** Reads and validates a run config file. */
     public static RunConfig load(Path file) {
-        String text;
+        return parseYaml(readText(file, "run config"), file.toString());
+    }
+
+    /** A config file's text: missing files, directories and files that are not UTF-8 text are named as such. */
+    public static String readText(Path file, String what) {
         try {
-            text = Files.readString(file);
+            return decodeText(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
-            throw new ConfigException("Cannot load run config " + file + ": the file does not exist. Check the path.");
+            throw new ConfigException("Cannot load " + what + " " + file + ": the file does not exist. Check the path.");
+        } catch (CharacterCodingException e) {
+            throw new ConfigException("Cannot load " + what + " " + file + ": it is not UTF-8 text (a binary file?). "
+                    + "Give a YAML file.");
         } catch (IOException e) {
-            throw new ConfigException("Cannot load run config " + file + ": " + e.getMessage() + ".");
+            throw new ConfigException("Cannot load " + what + " " + file + ": " + (Files.isDirectory(file)
+                    ? "it is a directory" : e.getMessage()) + ". Give a YAML file.");
         }
-        return parseYaml(text, file.toString());
+    }
+
+    /** A parser's message on one line: SnakeYAML's own lines, without its source excerpts and carets. */
+    public static String problem(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+        return m.lines().filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.contains("in 'reader'"))
+                .map(String::strip).collect(Collectors.joining("; "));
+    }
+
+    /** Strict UTF-8: malformed bytes or a NUL (a binary file) fail instead of becoming replacement characters. */
+    public static String decodeText(byte[] bytes) throws CharacterCodingException {
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw new CharacterCodingException();
+            }
+        }
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    }
+
+    /** Jackson's duplicate-key error (wrapped or not) as one line naming the key and its line; null for other errors. */
+    public static String duplicateKey(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JsonProcessingException j && j.getOriginalMessage() != null
+                    && j.getOriginalMessage().startsWith("Duplicate field '")) {
+                String m = j.getOriginalMessage();
+                String key = m.substring("Duplicate field '".length(), m.indexOf('\'', "Duplicate field '".length()));
+                return "key '" + key + "' is given twice" + line(j) + ". Keep one of them";
+            }
+        }
+        return null;
     }
 
     public static RunConfig parseYaml(String yaml, String source) {
@@ -91,18 +136,37 @@ public final class ConfigIo {
                     + "'" + line(e) + ". Use one of: constant, cosine, wsd, power.");
         } catch (ValueInstantiationException e) {
             Throwable root = e.getCause() == null ? e : e.getCause();
+            // a check over the whole run has no line of its own: the parser is then at the end of the file
             throw new ConfigException("Cannot load " + source + ": " + root.getMessage()
-                    + (path(e).isEmpty() ? "" : " (in '" + path(e) + "')") + line(e), root);
+                    + (path(e).isEmpty() ? "" : " (in '" + path(e) + "')" + line(e)), root);
         } catch (MismatchedInputException e) {
+            if (duplicateKey(e) != null) {
+                throw new ConfigException("Cannot load " + source + ": " + duplicateKey(e) + ".");
+            }
+            if (path(e).isEmpty()) {
+                throw new ConfigException("Cannot load " + source + ": it is not a mapping of sections" + line(e)
+                        + ". Write a run config (see conf/runs/tiny.yaml).");
+            }
             throw new ConfigException("Cannot load " + source + ": '" + path(e) + "' has the wrong type" + line(e)
                     + "; expected " + e.getTargetType().getSimpleName() + ".");
         } catch (JsonMappingException e) {
+            if (duplicateKey(e) != null) {
+                throw new ConfigException("Cannot load " + source + ": " + duplicateKey(e) + ".");
+            }
+            if (e.getCause() instanceof JsonProcessingException p) {   // the parser failed while a value was being read
+                throw new ConfigException("Cannot load " + source + ": it is not valid " + (mapper == YAML ? "YAML" : "JSON")
+                        + line(p) + ": " + problem(p) + ".");
+            }
             Throwable root = e.getCause() instanceof RuntimeException ? e.getCause() : e;
-            throw new ConfigException("Cannot load " + source + ": " + root.getMessage().lines().findFirst().orElse("")
+            String at = path(e).isEmpty() ? "" : "'" + path(e) + "': ";
+            throw new ConfigException("Cannot load " + source + ": " + at + root.getMessage().lines().findFirst().orElse("")
                     + line(e), root);
         } catch (JsonProcessingException e) {
+            if (duplicateKey(e) != null) {
+                throw new ConfigException("Cannot load " + source + ": " + duplicateKey(e) + ".");
+            }
             throw new ConfigException("Cannot load " + source + ": it is not valid " + (mapper == YAML ? "YAML" : "JSON")
-                    + line(e) + ": " + e.getOriginalMessage());
+                    + line(e) + ": " + problem(e) + ".");
         }
     }
 

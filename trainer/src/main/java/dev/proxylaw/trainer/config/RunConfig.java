@@ -21,6 +21,8 @@ public record RunConfig(String name, Long seed, DataConfig data, ModelConfig mod
         optim = orDefault(optim, OptimConfig.defaults());
         schedule = orDefault(schedule, new Schedule.Cosine(0, null, null));
         require(train != null, "Cannot build run: the 'train' section is missing (at least batch_size and steps or tokens).");
+        RunChecks.shape(model, train, data);
+        RunChecks.schedule(schedule, train.totalSteps(model.seqLen()));
     }
 
     /** The run id: a hash of the canonical config JSON, so the same config always has the same id. */

@@ -78,7 +78,7 @@ class ConfigIoTest {
     @Test
     void missingSectionsAndFilesAreNamed() {
         assertTrue(error("train: {steps: 1}\n").contains("'model' section is missing"));
-        assertTrue(error(MIN.replace("steps: 10", "batch_size: 2")).contains("train.steps"));
+        assertTrue(error(MIN.replace("steps: 10", "log_every: 2")).contains("train.steps"));
         assertTrue(error("").contains("empty"));
         String msg = assertThrows(ConfigException.class, () -> ConfigIo.load(Path.of("no/such/run.yaml"))).getMessage();
         assertTrue(msg.contains("no/such/run.yaml") && msg.contains("does not exist"), msg);
@@ -88,5 +88,46 @@ class ConfigIoTest {
     void tokensRoundUpToWholeSteps() {
         RunConfig c = ConfigIo.parseYaml(MIN.replace("steps: 10", "tokens: 100"), "t");
         assertEquals(2, c.totalSteps());   // 4 x 16 = 64 tokens per step
+    }
+
+    @Test
+    void aKeyWrittenTwiceIsNamedWithItsLine() {
+        String msg = error(MIN.replace("steps: 10", "steps: 10, steps: 20"));
+        assertTrue(msg.contains("key 'steps' is given twice at line"), msg);
+    }
+
+    @Test
+    void aFileThatIsNotUtf8TextIsNamedAsSuch() throws Exception {
+        Path bin = java.nio.file.Files.createTempFile("run", ".yaml");
+        java.nio.file.Files.write(bin, new byte[] {'m', 'o', 'd', (byte) 0xff, (byte) 0xfe, 0, 1, 2});
+        String msg = assertThrows(ConfigException.class, () -> ConfigIo.load(bin)).getMessage();
+        assertTrue(msg.contains("is not UTF-8 text"), msg);
+        java.nio.file.Files.delete(bin);
+    }
+
+    @Test
+    void shapesThatOverflowAnArrayAreRejectedWithTheFix() {
+        String msg = error(MIN.replace("d_model: 32", "d_model: 100000000"));
+        assertTrue(msg.contains("more than one array holds") && msg.contains("Reduce d_model"), msg);
+        msg = error(MIN.replace("seq_len: 16", "seq_len: 2000000000"));
+        assertTrue(msg.contains("Reduce seq_len"), msg);
+    }
+
+    @Test
+    void schedulesThatCannotDoWhatTheySayAreRejected() {
+        String msg = error(MIN.replace("train: {", "schedule: {type: cosine, warmup_steps: 5000}\ntrain: {"));
+        assertTrue(msg.contains("warmup_steps=5000 is longer than the run's 10 steps"), msg);
+        msg = error(MIN.replace("train: {", "schedule: {type: wsd, warmup_steps: 0, decay_fraction: 0.01, min_lr: 0}\ntrain: {"));
+        assertTrue(msg.contains("the decay never starts"), msg);
+        msg = error(MIN.replace("train: {", "schedule: {type: wsd, warmup_steps: 8, decay_fraction: 0.5, min_lr: 0}\ntrain: {"));
+        assertTrue(msg.contains("starts before the 8 warmup steps end"), msg);
+    }
+
+    @Test
+    void theMemoryEstimateNamesTheBytesAndTheFix() {
+        RunConfig c = ConfigIo.parseYaml(MIN, "t");
+        ConfigException e = assertThrows(ConfigException.class, () -> RunChecks.fits(c, "run t", 1000, "a task", "raise it"));
+        assertTrue(e.getMessage().contains("needs an estimated") && e.getMessage().contains("a task has 1000.0 B"), e.getMessage());
+        RunChecks.fits(c, "run t", 1e9, "a task", "raise it");
     }
 }
