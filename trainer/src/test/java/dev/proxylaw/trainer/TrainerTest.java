@@ -72,7 +72,7 @@ class TrainerTest {
 
     @Test
     void everyStepCarriesTheRecordedMetrics() {
-        RunConfig cfg = TrainerTestSupport.yaml(SMALL.replace("steps: 300", "steps: 3")
+        RunConfig cfg = TrainerTestSupport.yaml(SMALL.replace("steps: 300", "steps: 3").replace("warmup_steps: 20", "warmup_steps: 2")
                 .replace("seq_len: 16}", "seq_len: 16, qk_layernorm: true}").replace("lr: 0.01}", "lr: 0.01, z_loss: 0.001}"));
         StepMetrics m = TrainerTestSupport.train(cfg).steps().get(2);
         assertEquals(2, m.step());

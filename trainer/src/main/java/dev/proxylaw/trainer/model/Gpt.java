@@ -154,8 +154,12 @@ public final class Gpt {
     }
 
     private INDArray causalMask(int t) {
-        // additive mask flattened to one row of T*T: 0 where key <= query, -1e9 above the diagonal
-        return causalMasks.computeIfAbsent(t, k -> Workspaces.outside(() -> {
+        return causalMasks.computeIfAbsent(t, k -> causalMask(t, dtype));
+    }
+
+    /** Additive mask flattened to one row of T*T: 0 where key <= query, -1e9 above the diagonal; lives outside any workspace. */
+    static INDArray causalMask(int t, DataType dtype) {
+        return Workspaces.outside(() -> {
             double[] m = new double[t * t];
             for (int q = 0; q < t; q++) {
                 for (int j = q + 1; j < t; j++) {
@@ -163,10 +167,11 @@ public final class Gpt {
                 }
             }
             return Nd4j.create(m, new long[] {1, (long) t * t}, dtype);
-        }));
+        });
     }
 
-    private INDArray oneHot(int[] ids) {
+    /** Rows of the identity for token ids, (ids, V); an id outside the vocabulary is refused. */
+    static INDArray oneHot(int[] ids, int vocab, DataType dtype) {
         INDArray out = Nd4j.zeros(dtype, ids.length, vocab);
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= vocab) {
@@ -254,7 +259,7 @@ public final class Gpt {
             INDArray sum = e.sum(true, 1);
             logZ = Transforms.log(sum, true).addi(rowMax);
             probs = e.diviColumnVector(sum);
-            targetHot = oneHot(targets);
+            targetHot = oneHot(targets, vocab, dtype);
             double targetLogitSum = logits.mul(targetHot).sumNumber().doubleValue();
             double logZSum = logZ.sumNumber().doubleValue();
             double ce = (logZSum - targetLogitSum) / bt;
@@ -331,7 +336,7 @@ public final class Gpt {
             }
             // embeddings: d wte = onehot(inputs)^T @ dx (accumulated onto the head's share when tied)
             Param wte = param("wte");
-            Nd4j.gemm(oneHot(inputs), dx, wte.grad(), true, false, 1.0, cfg.tiedEmbeddings() ? 1.0 : 0.0);
+            Nd4j.gemm(oneHot(inputs, vocab, dtype), dx, wte.grad(), true, false, 1.0, cfg.tiedEmbeddings() ? 1.0 : 0.0);
             Param wpe = param("wpe");
             wpe.grad().assign(0.0);
             wpe.grad().get(NDArrayIndex.interval(0, t), NDArrayIndex.all())

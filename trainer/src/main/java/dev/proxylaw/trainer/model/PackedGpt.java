@@ -166,26 +166,7 @@ public final class PackedGpt {
     }
 
     private INDArray causalMask(int t) {
-        return causalMasks.computeIfAbsent(t, n -> Workspaces.outside(() -> {
-            double[] m = new double[t * t];
-            for (int q = 0; q < t; q++) {
-                for (int j = q + 1; j < t; j++) {
-                    m[q * t + j] = -1e9;
-                }
-            }
-            return Nd4j.create(m, new long[] {1, (long) t * t}, dtype);
-        }));
-    }
-
-    private INDArray oneHot(int[] ids) {
-        INDArray out = Nd4j.zeros(dtype, ids.length, vocab);
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocab) {
-                throw new IllegalArgumentException("Cannot embed token " + ids[i] + ": outside the vocabulary of " + vocab + ".");
-            }
-            out.putScalar(i, ids[i], 1.0);
-        }
-        return out;
+        return causalMasks.computeIfAbsent(t, n -> Gpt.causalMask(t, dtype));
     }
 
     /** Activations one block keeps for its backward pass; shapes as {@link Gpt}'s with K*B sequences. */
@@ -290,7 +271,7 @@ public final class PackedGpt {
             INDArray sum = e.sum(true, 1);
             logZ = Transforms.log(sum, true).addi(rowMax);
             probs = e.diviColumnVector(sum);
-            targetHot = oneHot(targets);
+            targetHot = Gpt.oneHot(targets, vocab, dtype);
             double[] targetLogitSum = PerMember.sums(logits.mul(targetHot), k);
             double[] logZSum = PerMember.sums(logZ, k);
             double[] logZSq = zLoss.allEqual(0.0) ? null : PerMember.sums(logZ.mul(logZ), k);
@@ -382,7 +363,7 @@ public final class PackedGpt {
             }
             // embeddings: d wte_k = onehot(inputs_k)^T @ dx_k (accumulated onto the head's share when tied)
             Param wte = param("wte");
-            Bmm.mmInto(oneHot(inputs).reshape(k, bt, vocab), dx.reshape(k, bt, nEmbd), wte.grad(), true, false,
+            Bmm.mmInto(Gpt.oneHot(inputs, vocab, dtype).reshape(k, bt, vocab), dx.reshape(k, bt, nEmbd), wte.grad(), true, false,
                     cfg.tiedEmbeddings() ? 1.0 : 0.0);
             Param wpe = param("wpe");
             wpe.grad().assign(0.0);

@@ -46,18 +46,10 @@ class GoldenTest {
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("cases")
     void matchesPyTorch(String name, JsonNode c, DataType dtype, double tol) {
-        JsonNode m = c.get("model");
-        JsonNode pc = c.get("param");
-        JsonNode oc = c.get("optim");
-        ModelConfig model = new ModelConfig(m.get("vocab").asInt(), m.get("d_model").asInt(), m.get("n_layers").asInt(),
-                m.get("n_heads").asInt(), m.get("seq_len").asInt(), m.get("tied").asBoolean(), m.get("bias").asBoolean(),
-                m.get("qk_layernorm").asBoolean(), "auto", null, null);
-        ParamConfig param = new ParamConfig(pc.get("type").asText(), pc.get("base_width").asInt(),
-                pc.get("base_depth").asInt(), pc.get("alpha").asDouble(), pc.get("embedding_lr_mult").asDouble(), "table");
-        OptimConfig optim = new OptimConfig(oc.get("lr").asDouble(), oc.get("beta1").asDouble(), oc.get("beta2").asDouble(),
-                oc.get("eps").asDouble(), oc.get("weight_decay").asDouble(), "coupled", oc.get("grad_clip").asDouble(),
-                m.get("z_loss").asDouble());
-        Parameterization pz = Parameterization.of(model, param, optim);
+        Fixture f = Fixture.of(c);
+        ModelConfig model = f.model();
+        OptimConfig optim = f.optim();
+        Parameterization pz = f.pz();
 
         // the parameterization table, implemented independently in the generator
         JsonNode mult = c.get("multipliers");
@@ -114,18 +106,10 @@ class GoldenTest {
     @ParameterizedTest(name = "packed {0} {2}")
     @MethodSource("cases")
     void packMatchesPyTorch(String name, JsonNode c, DataType dtype, double tol) {
-        JsonNode m = c.get("model");
-        JsonNode pc = c.get("param");
-        JsonNode oc = c.get("optim");
-        ModelConfig model = new ModelConfig(m.get("vocab").asInt(), m.get("d_model").asInt(), m.get("n_layers").asInt(),
-                m.get("n_heads").asInt(), m.get("seq_len").asInt(), m.get("tied").asBoolean(), m.get("bias").asBoolean(),
-                m.get("qk_layernorm").asBoolean(), "auto", null, null);
-        ParamConfig param = new ParamConfig(pc.get("type").asText(), pc.get("base_width").asInt(),
-                pc.get("base_depth").asInt(), pc.get("alpha").asDouble(), pc.get("embedding_lr_mult").asDouble(), "table");
-        OptimConfig optim = new OptimConfig(oc.get("lr").asDouble(), oc.get("beta1").asDouble(), oc.get("beta2").asDouble(),
-                oc.get("eps").asDouble(), oc.get("weight_decay").asDouble(), "coupled", oc.get("grad_clip").asDouble(),
-                m.get("z_loss").asDouble());
-        Parameterization pz = Parameterization.of(model, param, optim);
+        Fixture f = Fixture.of(c);
+        ModelConfig model = f.model();
+        OptimConfig optim = f.optim();
+        Parameterization pz = f.pz();
         Gpt golden = new Gpt(model, pz, optim.zLoss(), dtype, 1);
         c.get("params").fields().forEachRemaining(e -> golden.param(e.getKey()).value().assign(tensor(e.getValue(), dtype)));
         Parameterization other = Parameterization.of(model, ParamConfig.sp(), optim);
@@ -170,6 +154,24 @@ class GoldenTest {
 
     private static INDArray member0(INDArray stacked) {
         return PerMember.slices(stacked, (int) stacked.size(0)).getRow(0).dup();
+    }
+
+    /** The model, optimizer settings and parameterization a fixture case was made with. */
+    record Fixture(ModelConfig model, OptimConfig optim, Parameterization pz) {
+        static Fixture of(JsonNode c) {
+            JsonNode m = c.get("model");
+            JsonNode pc = c.get("param");
+            JsonNode oc = c.get("optim");
+            ModelConfig model = new ModelConfig(m.get("vocab").asInt(), m.get("d_model").asInt(), m.get("n_layers").asInt(),
+                    m.get("n_heads").asInt(), m.get("seq_len").asInt(), m.get("tied").asBoolean(), m.get("bias").asBoolean(),
+                    m.get("qk_layernorm").asBoolean(), "auto", null, null);
+            ParamConfig param = new ParamConfig(pc.get("type").asText(), pc.get("base_width").asInt(),
+                    pc.get("base_depth").asInt(), pc.get("alpha").asDouble(), pc.get("embedding_lr_mult").asDouble(), "table");
+            OptimConfig optim = new OptimConfig(oc.get("lr").asDouble(), oc.get("beta1").asDouble(), oc.get("beta2").asDouble(),
+                    oc.get("eps").asDouble(), oc.get("weight_decay").asDouble(), "coupled", oc.get("grad_clip").asDouble(),
+                    m.get("z_loss").asDouble());
+            return new Fixture(model, optim, Parameterization.of(model, param, optim));
+        }
     }
 
     static Batch batch(JsonNode c) {

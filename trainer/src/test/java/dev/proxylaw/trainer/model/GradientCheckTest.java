@@ -169,7 +169,7 @@ class GradientCheckTest {
     }
 
     /** LayerNorm weights 1 + N(0, 0.3^2), biases N(0, 0.3^2): away from 1 and 0 so every term shows. */
-    private static void randomizeVectors(Gpt gpt, SplittableRandom rng) {
+    static void randomizeVectors(Gpt gpt, SplittableRandom rng) {
         for (Param p : gpt.params().values()) {
             if (p.value().rank() != 1) {
                 continue;
@@ -181,7 +181,7 @@ class GradientCheckTest {
         }
     }
 
-    private static Batch randomBatch(SplittableRandom rng) {
+    static Batch randomBatch(SplittableRandom rng) {
         int[] x = new int[BATCH * SEQ_LEN];
         int[] y = new int[BATCH * SEQ_LEN];
         for (int i = 0; i < x.length; i++) {

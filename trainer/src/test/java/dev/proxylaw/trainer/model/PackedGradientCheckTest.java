@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * residual multiplier), each with its own z-loss coefficient and batch. The loss differentiated is the
  * sum of the members' losses: members share nothing, so its gradient in member k's slice must be member
  * k's own gradient, and a slice leaking into another member shows up as a wrong element. Same model
- * sizes, step and criterion as {@link GradientCheckTest}.
+ * sizes, step, criterion, random vectors and batches as {@link GradientCheckTest}.
  */
 class PackedGradientCheckTest {
     private static final int VOCAB = 7;
@@ -32,7 +32,6 @@ class PackedGradientCheckTest {
     private static final int N_HEADS = 2;
     private static final int N_LAYERS = 2;
     private static final int SEQ_LEN = 4;
-    private static final int BATCH = 2;
     private static final double H = 1e-5;
     private static final double FLOOR = 1e-4;
     private static final double TOL = 1e-5;
@@ -62,14 +61,14 @@ class PackedGradientCheckTest {
         for (int m = 0; m < params.size(); m++) {
             Parameterization pz = Parameterization.of(model, params.get(m), OptimConfig.defaults());
             Gpt g = new Gpt(model, pz, zLoss.get(m), DataType.DOUBLE, 7 + m);
-            randomizeVectors(g, new SplittableRandom(11 + m));
+            GradientCheckTest.randomizeVectors(g, new SplittableRandom(11 + m));
             members.add(g);
         }
         PackedGpt pack = new PackedGpt(members, zLoss);
         int k = pack.members();
         Batch[] batches = new Batch[k];
         for (int m = 0; m < k; m++) {
-            batches[m] = randomBatch(new SplittableRandom(13 + m));
+            batches[m] = GradientCheckTest.randomBatch(new SplittableRandom(13 + m));
         }
         assertEquals(0.5, pack.parameterization(1).outMult(), 0.0, "member 1 is muP at m_N = 2");
         assertEquals(0.5, pack.parameterization(2).resMult(), 0.0, "member 2 is depth alpha = 1 at m_L = 2");
@@ -127,27 +126,5 @@ class PackedGradientCheckTest {
             sum += x.loss();
         }
         return sum;
-    }
-
-    private static void randomizeVectors(Gpt gpt, SplittableRandom rng) {
-        for (Param p : gpt.params().values()) {
-            if (p.value().rank() != 1) {
-                continue;
-            }
-            double centre = p.name().endsWith(".w") ? 1.0 : 0.0;
-            for (long i = 0; i < p.value().length(); i++) {
-                p.value().putScalar(i, centre + 0.3 * rng.nextGaussian());
-            }
-        }
-    }
-
-    private static Batch randomBatch(SplittableRandom rng) {
-        int[] x = new int[BATCH * SEQ_LEN];
-        int[] y = new int[BATCH * SEQ_LEN];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = rng.nextInt(VOCAB);
-            y[i] = rng.nextInt(VOCAB);
-        }
-        return new Batch(BATCH, SEQ_LEN, x, y);
     }
 }
