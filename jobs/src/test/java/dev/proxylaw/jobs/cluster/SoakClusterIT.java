@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.proxylaw.jobs.io.Ledger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +78,7 @@ class SoakClusterIT {
         long nextKill = Long.MAX_VALUE;
         while (driver.isAlive()) {
             assertTrue(System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(90), "soak did not finish:\n" + Files.readString(log));
-            if (killed[0] == 0 && kills > 0 && nextKill == Long.MAX_VALUE && committed(out) >= 1) {
+            if (killed[0] == 0 && kills > 0 && nextKill == Long.MAX_VALUE && SweepClusterIT.committed(out) >= 1) {
                 nextKill = System.nanoTime();   // the first kill as soon as runs are committing: surely mid-sweep
             }
             if (System.nanoTime() >= nextKill) {
@@ -92,7 +88,7 @@ class SoakClusterIT {
                     victim.destroyForcibly();
                     killed[0]++;
                     System.out.printf("soak: killed executor pid %d (%d of %d) with %d runs committed%n", victim.pid(),
-                            killed[0], kills, committed(out));
+                            killed[0], kills, SweepClusterIT.committed(out));
                 }
                 nextKill = killed[0] < kills ? System.nanoTime() + gapNanos(random) : Long.MAX_VALUE;
             }
@@ -108,16 +104,6 @@ class SoakClusterIT {
         return TimeUnit.MILLISECONDS.toNanos(2000 + random.nextInt(GAP_MS));
     }
 
-    static long committed(Path out) throws Exception {
-        Path runs = out.resolve("runs");
-        if (!Files.isDirectory(runs)) {
-            return 0;
-        }
-        try (var s = Files.list(runs)) {
-            return s.filter(p -> p.getFileName().toString().matches("part-[0-9a-f]{16}\\.parquet")).count();
-        }
-    }
-
     static int count(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         int n = 0;
@@ -131,21 +117,7 @@ class SoakClusterIT {
         Ledger l = Ledger.read(new org.apache.hadoop.fs.Path(out.toUri()), new Configuration());
         assertEquals(List.of(), l.damaged());
         assertEquals(RUNS, l.terminal().size());
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
-            ResultSet rs = s.executeQuery("SELECT count(*) n, count(DISTINCT run_id) ids FROM read_parquet('"
-                    + out.resolve("runs") + "/*.parquet') WHERE status IN ('COMPLETED', 'DIVERGED')");
-            rs.next();
-            assertEquals(RUNS, rs.getInt("n"));
-            assertEquals(RUNS, rs.getInt("ids"));
-            rs = s.executeQuery("SELECT count(*) dup FROM (SELECT run_id, step FROM read_parquet('" + out.resolve("steps")
-                    + "/*.parquet') GROUP BY 1, 2 HAVING count(*) > 1)");
-            rs.next();
-            assertEquals(0, rs.getInt("dup"));
-            rs = s.executeQuery("SELECT count(DISTINCT run_id) ids, count(*) n FROM read_parquet('" + out.resolve("steps") + "/*.parquet')");
-            rs.next();
-            assertEquals(RUNS, rs.getInt("ids"));
-            assertEquals(RUNS * 20, rs.getInt("n"));
-        }
+        SweepClusterIT.assertExactlyOnce(out, RUNS, 20);
     }
 
     @Test

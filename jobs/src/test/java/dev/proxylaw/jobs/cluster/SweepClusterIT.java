@@ -86,22 +86,26 @@ class SweepClusterIT {
         return driver.exitValue();
     }
 
-    /** Every planned run exactly once: one terminal row each, no duplicate (run_id, step). */
     static void assertExactlyOnce(Path out) throws Exception {
+        assertExactlyOnce(out, RUNS, 200);
+    }
+
+    /** Every planned run exactly once: one terminal row each, no duplicate (run_id, step), all its steps. */
+    static void assertExactlyOnce(Path out, int runs, int stepsPerRun) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT count(*) n, count(DISTINCT run_id) ids FROM read_parquet('"
                     + out.resolve("runs") + "/*.parquet') WHERE status IN ('COMPLETED', 'DIVERGED')");
             rs.next();
-            assertEquals(RUNS, rs.getInt("n"));
-            assertEquals(RUNS, rs.getInt("ids"));
+            assertEquals(runs, rs.getInt("n"));
+            assertEquals(runs, rs.getInt("ids"));
             rs = s.executeQuery("SELECT count(*) dup FROM (SELECT run_id, step FROM read_parquet('" + out.resolve("steps")
                     + "/*.parquet') GROUP BY 1, 2 HAVING count(*) > 1)");
             rs.next();
             assertEquals(0, rs.getInt("dup"));
             rs = s.executeQuery("SELECT count(DISTINCT run_id) ids, count(*) n FROM read_parquet('" + out.resolve("steps") + "/*.parquet')");
             rs.next();
-            assertEquals(RUNS, rs.getInt("ids"));
-            assertEquals(RUNS * 200, rs.getInt("n"));
+            assertEquals(runs, rs.getInt("ids"));
+            assertEquals(runs * stepsPerRun, rs.getInt("n"));
         }
     }
 
