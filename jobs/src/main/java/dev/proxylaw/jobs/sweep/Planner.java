@@ -31,7 +31,8 @@ import org.apache.hadoop.conf.Configuration;
  * derive:                     # optional derived values
  *   tokens_per_param: 20      #   train.tokens = k * N (N by the Step Law formula)
  *   batch_tokens: 8192        #   train.batch_size = batch_tokens / seq_len
- * axes:                       # the cartesian product, first axis outermost
+ * axes:                       # the cartesian product, first axis outermost; or a list of such
+ *                             # mappings (grids) whose union is the plan, a run in two grids planned once
  *   optim.lr: {ladder: {base: 3.0e-3, ratio: 2, from: -4, to: 4, per: 2}}   # base * ratio^(k/per)
  *   model.d_model: [64, 128]                                                # explicit values
  *   derive.tokens_per_param: [10, 20]                                       # derived values as axes
@@ -116,26 +117,39 @@ public final class Planner {
         }
         base.put("name", sweep);
         ObjectNode derive = spec.has("derive") ? (ObjectNode) spec.get("derive").deepCopy() : YAML.createObjectNode();
-        List<Axis> axes = axes(spec.path("axes"), source);
-
+        List<List<Axis>> grids = grids(spec.path("axes"), source);
         List<PlannedRun> runs = new ArrayList<>();
         Map<String, String> seen = new HashMap<>();
+        for (int g = 0; g < grids.size(); g++) {
+            expand(grids.get(g), grids.size() > 1 ? "grid" + (g + 1) + ": " : "", base, derive, sweep, source, runs, seen);
+        }
+        return new Plan(sweep, List.copyOf(runs));
+    }
+
+    /**
+     * Appends one grid's cartesian product to {@code runs}. A config twice in one grid is a mistake; a config
+     * that an earlier grid already planned is planned once (grids overlap on purpose: extra seeds at some cells).
+     */
+    private static void expand(List<Axis> axes, String grid, ObjectNode base, ObjectNode derive, String sweep, String source,
+                               List<PlannedRun> runs, Map<String, String> seen) {
         int[] idx = new int[axes.size()];
         long total = 1;
         for (Axis a : axes) {
             total *= a.values.size();
         }
         if (total == 0) {
-            throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): an axis has no values, so the grid is empty.");
+            throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): " + (grid.isEmpty() ? "an" : grid + "an")
+                    + " axis has no values, so the grid is empty.");
         }
-        if (total > 1_000_000) {
-            throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): " + total + " runs is more than 1,000,000. "
-                    + "Split the sweep.");
+        if (total + runs.size() > 1_000_000) {
+            throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): " + (total + runs.size())
+                    + " runs is more than 1,000,000. Split the sweep.");
         }
+        Map<String, String> here = new HashMap<>();
         for (long n = 0; n < total; n++) {
             ObjectNode point = base.deepCopy();
             ObjectNode d = derive.deepCopy();
-            StringBuilder label = new StringBuilder();
+            StringBuilder label = new StringBuilder(grid);
             for (int i = 0; i < axes.size(); i++) {
                 Axis a = axes.get(i);
                 JsonNode v = a.values.get(idx[i]);
@@ -146,7 +160,7 @@ public final class Planner {
                 } else {
                     set(point, a.path, v);
                 }
-                label.append(label.length() == 0 ? "" : " ").append(a.path).append('=')
+                label.append(label.length() == grid.length() ? "" : " ").append(a.path).append('=')
                         .append(a.merge ? String.valueOf(idx[i]) : v.isTextual() ? v.asText() : v.toString());
             }
             applyDerived(point, d, sweep + " (" + source + ")", label.toString());
@@ -158,12 +172,14 @@ public final class Planner {
                         + e.getMessage().replaceFirst("^Cannot load config JSON: ", ""));
             }
             String id = cfg.id();
-            String twin = seen.putIfAbsent(id, label.toString());
+            String twin = here.putIfAbsent(id, label.toString());
             if (twin != null) {
                 throw new ConfigException("Cannot plan sweep " + sweep + " (" + source + "): runs " + twin + " and " + label
                         + " have the same config. Remove the duplicate axis value.");
             }
-            runs.add(new PlannedRun(runs.size(), id, cfg, label.toString()));
+            if (seen.putIfAbsent(id, label.toString()) == null) {
+                runs.add(new PlannedRun(runs.size(), id, cfg, label.toString()));
+            }
             for (int i = axes.size() - 1; i >= 0; i--) {   // odometer: the last axis turns fastest
                 if (++idx[i] < axes.get(i).values.size()) {
                     break;
@@ -171,7 +187,27 @@ public final class Planner {
                 idx[i] = 0;
             }
         }
-        return new Plan(sweep, List.copyOf(runs));
+    }
+
+    /** One grid (a mapping of axes), or a list of them whose union is the plan. */
+    private static List<List<Axis>> grids(JsonNode node, String source) {
+        List<List<Axis>> out = new ArrayList<>();
+        if (node.isArray()) {
+            if (node.isEmpty()) {
+                throw new ConfigException("Cannot load sweep spec " + source + ": 'axes' is an empty list. Give one grid "
+                        + "(a mapping of axes) or a list of them.");
+            }
+            for (JsonNode g : node) {
+                if (!g.isObject()) {
+                    throw new ConfigException("Cannot load sweep spec " + source + ": every item of the 'axes' list must map "
+                            + "a config path to its values (one grid each).");
+                }
+                out.add(axes(g, source));
+            }
+        } else {
+            out.add(axes(node, source));
+        }
+        return out;
     }
 
     private record Axis(String path, List<JsonNode> values, boolean merge) {
@@ -183,7 +219,7 @@ public final class Planner {
             return out;
         }
         if (!node.isObject()) {
-            throw new ConfigException("Cannot load sweep spec " + source + ": 'axes' must map a config path to its values.");
+            throw new ConfigException("Cannot load sweep spec " + source + ": 'axes' must map a config path to its values, or be a list of such mappings.");
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -106,4 +106,27 @@ class PlannerTest {
         assertTrue(assertThrows(ConfigException.class, () -> Planner.load("no/such.yaml", new org.apache.hadoop.conf.Configuration())).getMessage()
                 .contains("does not exist"));
     }
+
+    @Test
+    void aListOfGridsIsTheirUnionWithSharedRunsPlannedOnce() {
+        Plan p = plan("sweep: s\n" + RUN + """
+                axes:
+                  - model.d_model: [32, 64]
+                    optim.lr: [1.0e-3, 2.0e-3, 4.0e-3]
+                  - model.d_model: [64]
+                    optim.lr: [2.0e-3, 4.0e-3]
+                    seed: [0, 1, 2]        # seed 0 (the default) is the first grid's: planned once
+                """);
+        assertEquals(6 + 4, p.runs().size());
+        assertEquals(p.runs().size(), p.runs().stream().map(PlannedRun::id).distinct().count());
+        assertEquals(3, p.runs().stream().filter(r -> r.config().model().dModel() == 64 && r.config().optim().lr() == 2e-3).count());
+        assertEquals(1, p.runs().stream().filter(r -> r.config().model().dModel() == 64 && r.config().optim().lr() == 1e-3).count());
+        assertTrue(p.runs().get(6).label().startsWith("grid2: "), p.runs().get(6).label());
+        assertTrue(p.runs().get(0).label().startsWith("grid1: "), p.runs().get(0).label());
+        // still a mistake inside one grid, and every item must be a grid
+        assertTrue(error("sweep: s\n" + RUN + "axes:\n  - {optim.lr: [0.1, 0.1]}\n").contains("have the same config"));
+        assertTrue(error("sweep: s\n" + RUN + "axes:\n  - {optim.lr: [0.1]}\n  - [0.2]\n").contains("one grid each"));
+        assertTrue(error("sweep: s\n" + RUN + "axes: []\n").contains("empty list"));
+        assertTrue(error("sweep: s\n" + RUN + "axes:\n  - {optim.lr: [0.1]}\n  - {optim.lr: []}\n").contains("grid2: an axis has no values"));
+    }
 }
