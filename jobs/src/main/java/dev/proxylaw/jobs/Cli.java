@@ -17,6 +17,9 @@ public final class Cli {
               status DIR                     a sweep's state from its dataset alone
               fit DIR [--out DIR2]           per-cell optima and laws with bootstrap intervals: cells/, laws/, laws.json
               fit --runs FILE --out DIR2     the same for a published results table (--columns maps its columns)
+                    [--loss smoothed|val]    rank runs on the Step Law smoothed train loss (default) or final val loss
+              export DIR --out DIR2          a sweep as a compact dataset to keep: runs/ and thinned steps/, one file
+                    [--steps-every 20]       each; what the fit ranks on stays exact; fit and report read it as a sweep
               predict --laws DIR --N n --D d LR and batch for a target model, with 95% intervals
               report DIR [--laws DIR2]       figures of a fitted sweep or table: DIR/report/index.html (PNG, SVG, data)
               notebooks DIR                  execute notebooks/ headless against a sweep and its fit; copies with
@@ -53,6 +56,7 @@ public final class Cli {
                 case "sweep" -> SweepCommand.run(argv, out);
                 case "status" -> StatusCommand.run(argv, out);
                 case "fit" -> FitCommand.run(argv, out);
+                case "export" -> ExportCommand.run(argv, out);
                 case "predict" -> PredictCommand.run(argv, out);
                 case "report" -> ReportCommand.run(argv, out);
                 case "notebooks" -> NotebooksCommand.run(argv, out);

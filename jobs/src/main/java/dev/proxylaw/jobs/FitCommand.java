@@ -3,6 +3,7 @@ package dev.proxylaw.jobs;
 import dev.proxylaw.analysis.fit.CellOptimum;
 import dev.proxylaw.analysis.fit.EdgeRule;
 import dev.proxylaw.analysis.fit.FitCore;
+import dev.proxylaw.analysis.fit.RankLoss;
 import dev.proxylaw.analysis.fit.Resampling;
 import dev.proxylaw.jobs.fit.FitInput;
 import dev.proxylaw.jobs.fit.FitJob;
@@ -25,12 +26,13 @@ final class FitCommand {
 
     static int run(String[] argv, PrintStream out) throws Exception {
         Args a = new Args("fit", argv, 1, SparkOptions.with("out", "runs", "columns", "band", "bootstraps",
-                "surface-bootstraps", "seed", "logit-step", "resampling", "edges"));
+                "surface-bootstraps", "seed", "logit-step", "resampling", "edges", "loss"));
         String table = a.get("runs", null);
         if ((table == null) == (a.positional.size() != 1) || (table != null && a.get("out", null) == null)) {
             throw new UserError("Usage: proxylaw fit DIR [--out DIR2] | proxylaw fit --runs FILE.csv|FILE.parquet --out DIR2 "
                     + "[--columns 'batch_tokens=bs * 2048,loss=`smooth loss`'] [--band 0.0025] [--bootstraps 1000] "
-                    + "[--surface-bootstraps 200] [--resampling cell|run] [--edges exclude|keep] [--logit-step 100] [--seed 1] "
+                    + "[--surface-bootstraps 200] [--resampling cell|run] [--edges exclude|keep] [--loss smoothed|val] "
+                    + "[--logit-step 100] [--seed 1] "
                     + SparkOptions.USAGE);
         }
         String source = table != null ? table : a.positional.get(0);
@@ -38,7 +40,11 @@ final class FitCommand {
         FitCore.Options o = new FitCore.Options(a.doubleValue("band", CellOptimum.DEFAULT_BAND), a.intValue("bootstraps", 1000),
                 a.intValue("surface-bootstraps", 200), a.intValue("seed", 1),
                 choice(Resampling.class, "resampling", a.get("resampling", "cell")), choice(EdgeRule.class, "edges",
-                a.get("edges", "exclude")));
+                a.get("edges", "exclude")), choice(RankLoss.class, "loss", a.get("loss", "smoothed")));
+        if (table != null && o.rankLoss() != RankLoss.SMOOTHED) {
+            throw new UserError("Cannot fit --runs " + table + " with --loss " + a.get("loss", "") + ": a table's loss is its "
+                    + "'loss' column (map it with --columns).");
+        }
         if (!(o.band() > 0 && o.band() < 1) || o.bootstraps() < 1 || o.surfaceBootstraps() < 1) {
             throw new UserError("Cannot fit: --band must lie in (0, 1); --bootstraps and --surface-bootstraps at least 1.");
         }
@@ -48,7 +54,7 @@ final class FitCommand {
         SparkSession spark = Spark.session("proxylaw fit " + source, SparkOptions.settings(a, argv));
         try {
             Dataset<Row> input = table != null ? FitInput.table(spark, table, a.get("columns", null))
-                    : FitInput.sweep(spark, source, a.intValue("logit-step", 100));
+                    : FitInput.sweep(spark, source, a.intValue("logit-step", 100), o.rankLoss());
             FitCore.Result r;
             try {
                 r = FitJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), input, o, source, out);

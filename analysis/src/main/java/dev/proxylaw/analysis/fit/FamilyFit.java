@@ -52,7 +52,12 @@ final class FamilyFit {
         if (!allDiverged.isEmpty()) {
             notes.add(allDiverged.size() + " cell(s) had every run diverged: " + String.join("; ", allDiverged));
         }
-        return new LawsDocument.Family(shortName, fittedN, fittedD, stepLaw, holdout, power, surface, maxLogit, notes);
+        LawsDocument.Noise noise = SeedNoise.of(cells, o.band());
+        if (noise != null && noise.bandBelowNoise()) {
+            notes.add(noise.summary() + ". Runs within the band of a cell's best are not told apart from it by this "
+                    + "data; repeat more seeds, train longer, or widen --band to the noise.");
+        }
+        return new LawsDocument.Family(shortName, fittedN, fittedD, stepLaw, holdout, power, surface, maxLogit, noise, notes);
     }
 
     private static double[] range(List<FitCell> cells, boolean n) {

@@ -21,7 +21,11 @@ public final class FitCore {
 
     /** surfaceBootstraps: loss-surface replicates are optimisations, so fewer by default. */
     public record Options(double band, int bootstraps, int surfaceBootstraps, long seed, Resampling resampling,
-                          EdgeRule edges) {
+                          EdgeRule edges, RankLoss rankLoss) {
+        /** Runs ranked on the Step Law smoothed train loss. */
+        public Options(double band, int bootstraps, int surfaceBootstraps, long seed, Resampling resampling, EdgeRule edges) {
+            this(band, bootstraps, surfaceBootstraps, seed, resampling, edges, RankLoss.SMOOTHED);
+        }
     }
 
     /** cells in (family, N, D) order; seconds per phase, summed over families, for bench fit's breakdown. */
@@ -52,6 +56,9 @@ public final class FitCore {
         for (var e : byFamily.entrySet()) {
             LawsDocument.Family f = FamilyFit.fit(e.getKey(), shortNames.get(e.getKey()), e.getValue(), o, engine, clock);
             families.put(e.getKey(), f);
+            if (f.noise() != null && console != null) {
+                console.printf("[%s] %s%n", f.shortName(), f.noise().summary());
+            }
             if (f.stepLaw() != null && console != null) {
                 var s = f.stepLaw();
                 console.printf("[%s] Step Law: %d cells, %d kept runs, %s resampling%n  cN %s%n  cD %s%n  kD %s%n",
@@ -61,7 +68,8 @@ public final class FitCore {
         LawsDocument.Transfer transfer = TransferFit.fit(cells, o, engine);
         clock.lap("transfer");
         LawsDocument doc = new LawsDocument(LawsDocument.SCHEMA_VERSION, source, o.band(), o.bootstraps(),
-                o.surfaceBootstraps(), o.resampling().name().toLowerCase(), o.seed(), o.edges().describe(), families, transfer);
+                o.surfaceBootstraps(), o.resampling().name().toLowerCase(), o.seed(), o.edges().describe(), o.rankLoss().describe(),
+                families, transfer);
         return new Result(cells, doc, clock.seconds);
     }
 }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.struct;
 
 import dev.proxylaw.analysis.Smoothing;
+import dev.proxylaw.analysis.fit.RankLoss;
 import dev.proxylaw.jobs.UserError;
 import dev.proxylaw.jobs.io.RunsContract;
 import java.util.ArrayList;
@@ -57,6 +58,14 @@ public final class FitInput {
      * <p>The result is cached (one row per run, read by the fit more than once) and also carries run_id.
      */
     public static Dataset<Row> sweep(SparkSession spark, String dir, long logitStep) {
+        return sweep(spark, dir, logitStep, RankLoss.SMOOTHED);
+    }
+
+    /**
+     * The same, ranked on {@code rank}: {@link RankLoss#VAL} takes each run's final validation cross-entropy
+     * (no z-loss in it, no curve to read) and refuses a COMPLETED run without one.
+     */
+    public static Dataset<Row> sweep(SparkSession spark, String dir, long logitStep, RankLoss rank) {
         Dataset<Row> runs;
         Dataset<Row> steps;
         try {
@@ -69,6 +78,9 @@ public final class FitInput {
         // one row per run from here on: as many partitions as cores, hashed by run_id so that the dedup, the
         // aggregation and the join below need no further shuffle. The default (spark.sql.shuffle.partitions, 200)
         // made the cached input 200 tasks per stage for a few thousand rows: 6 s of the fit's 8 on local[2]
+        if (!Arrays.asList(runs.columns()).contains("config_json")) {   // a runs table written elsewhere
+            runs = runs.withColumn("config_json", lit(null).cast(DataTypes.StringType));
+        }
         int parts = Math.max(1, spark.sparkContext().defaultParallelism());
         Dataset<Row> terminal = runs.filter(RunsContract.TERMINAL).repartition(parts, col("run_id"))
                 .dropDuplicates("run_id");
@@ -80,9 +92,25 @@ public final class FitInput {
                         max(when(col("step").equalTo(logitStep), block0)).as("block0_logit"));
         // a left join: the ledger commits a run's steps before its runs row, so a terminal run has its curve
         Dataset<Row> joined = terminal.join(points, "run_id", "left");
+        if (rank == RankLoss.VAL) {
+            Dataset<Row> input = canonical(joined.withColumn("loss", col("final_val_loss")), plannedTokens(runs)).cache();
+            List<String> missing = input.filter("status = 'COMPLETED' AND loss IS NULL").select("run_id")
+                    .as(Encoders.STRING()).collectAsList();
+            if (!missing.isEmpty()) {
+                input.unpersist();
+                throw new UserError("Cannot fit " + dir + " on validation loss: " + missing.size() + " COMPLETED run(s) have no "
+                        + "final_val_loss in runs/ (e.g. " + missing.get(0) + "). Fit with --loss smoothed.");
+            }
+            return input;
+        }
         // runs are ranked on cross-entropy: where a z-loss was trained, the stored smoothed loss includes its
         // penalty, so the smoothed cross-entropy is recomputed from those runs' curves (steps/ ce_loss)
-        List<String> zRuns = terminal.filter("z_loss > 0").select("run_id").as(Encoders.STRING()).collectAsList();
+        // an exported dataset (proxylaw export) carries it in runs/, computed from the whole curve before thinning
+        List<String> zRuns = Arrays.asList(runs.columns()).contains("smoothed_ce") ? List.of()
+                : terminal.filter("z_loss > 0").select("run_id").as(Encoders.STRING()).collectAsList();
+        if (Arrays.asList(runs.columns()).contains("smoothed_ce")) {
+            joined = joined.withColumn("smoothed_loss", coalesce(col("smoothed_ce"), col("smoothed_loss")));
+        }
         if (!zRuns.isEmpty() && Arrays.asList(steps.columns()).contains("ce_loss")) {
             Dataset<Row> ce = smoothed(steps.filter(col("run_id").isin(zRuns.toArray())), "ce_loss")
                     .withColumnRenamed("recomputed", "smoothed_ce");
@@ -126,7 +154,7 @@ public final class FitInput {
     }
 
     /** (run_id, recomputed) from the given per-step loss column. */
-    static Dataset<Row> smoothed(Dataset<Row> steps, String lossColumn) {
+    public static Dataset<Row> smoothed(Dataset<Row> steps, String lossColumn) {
         SparkSession spark = steps.sparkSession();
         spark.udf().register("step_law_smooth", (UDF1<scala.collection.Seq<Row>, Double>) FitInput::smooth,
                 DataTypes.DoubleType);

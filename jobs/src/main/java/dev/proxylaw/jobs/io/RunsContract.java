@@ -24,11 +24,15 @@ public final class RunsContract {
      * The family key: everything that is neither N, D, LR nor batch. The embedding-LR multiplier enters relative
      * to the width multiplier m_N (as m_N^k), so that "SP with embedding LR x m_N" is one family across widths
      * (Kalra and Barkeshli's comparison) rather than one per width; at base width (m_N = 1), and for a
-     * multiplier of 1, it is the plain value.
+     * multiplier of 1, it is the plain value. SP trains with m_N = 1, so its width factor is d_model / base_width
+     * when the run's config names a base width (config_json; PlanChecks.family applies the same rule), else 1.
      */
+    public static final String WIDTH_FACTOR = "COALESCE(IF(param_type = 'sp', d_model / CAST(get_json_object(config_json, "
+            + "'$.param.base_width') AS DOUBLE), m_n), m_n)";
+
     public static final String FAMILY = "concat_ws(' ', concat('param=', param_type), concat('variant=', param_variant), "
-            + "IF(m_n = 1 OR embedding_lr_mult = 1, concat('emb_lr=', embedding_lr_mult), "
-            + "concat('emb_lr=m_N^', CAST(round(ln(embedding_lr_mult) / ln(m_n), 3) AS STRING))), "
+            + "IF(" + WIDTH_FACTOR + " = 1 OR embedding_lr_mult = 1, concat('emb_lr=', embedding_lr_mult), "
+            + "concat('emb_lr=m_N^', CAST(round(ln(embedding_lr_mult) / ln(" + WIDTH_FACTOR + "), 3) AS STRING))), "
             + "concat('alpha=', alpha), concat('qk_ln=', qk_layernorm), "
             + "concat('z_loss=', z_loss), concat('wd=', weight_decay, '/', wd_style), concat('eps=', eps), "
             + "concat('schedule=', schedule_type, '/', warmup_steps))";

@@ -37,14 +37,12 @@ public final class PlanChecks {
     }
 
     public static List<Check> of(Plan plan) {
-        Map<String, Integer> narrowest = new TreeMap<>();
-        plan.runs().forEach(r -> narrowest.merge(r.config().param().type(), r.config().model().dModel(), Math::min));
         Map<String, List<Point>> families = new LinkedHashMap<>();
         for (PlannedRun r : plan.runs()) {
             RunConfig c = r.config();
             long n = ModelStats.nStepLaw(c.model().dModel(), c.model().nLayers());
             long d = c.totalSteps() * c.tokensPerStep();
-            families.computeIfAbsent(family(c, narrowest.get(c.param().type())), k -> new ArrayList<>()).add(new Point(n, d, c.optim().lr(),
+            families.computeIfAbsent(family(c), k -> new ArrayList<>()).add(new Point(n, d, c.optim().lr(),
                     c.tokensPerStep(), c.seed(), c.model().dModel(), c.model().nLayers(), c));
         }
         Map<String, String> names = shortNames(families.keySet());
@@ -152,7 +150,7 @@ public final class PlanChecks {
     }
 
     /** The family: the run's canonical config without what the laws vary (size, budget, LR, batch, seed). */
-    static String family(RunConfig c, int narrowest) {
+    static String family(RunConfig c) {
         try {
             ObjectNode root = (ObjectNode) JSON.readTree(ConfigIo.canonicalJson(c));
             root.remove(List.of("name", "seed"));
@@ -162,13 +160,15 @@ public final class PlanChecks {
             JsonNode param = root.get("param");
             if (param instanceof ObjectNode p && p.hasNonNull("embedding_lr_mult")) {
                 // an embedding LR raised by the width factor (Kalra & Barkeshli's arm) is one family, not one per
-                // width; the factor is d / base_width, or d over the narrowest width of the type when there is no base
+                // width; the factor is d / base_width (SP included: the fit's RunsContract.WIDTH_FACTOR), 1 without one
                 double mult = p.get("embedding_lr_mult").asDouble();
-                int base = p.hasNonNull("base_width") ? p.get("base_width").asInt() : narrowest;
-                double mN = (double) c.model().dModel() / base;
+                double mN = p.hasNonNull("base_width") ? (double) c.model().dModel() / p.get("base_width").asInt() : 1.0;
                 if (mult != 1.0 && Math.abs(mult - mN) < 1e-9 * mN) {
                     p.put("embedding_lr_mult", "x m_N");
                 }
+            }
+            if (param instanceof ObjectNode p && "sp".equals(p.path("type").asText())) {
+                p.remove("base_width");   // SP trains the same with or without one; only the rule above reads it
             }
             return JSON.writeValueAsString(root);
         } catch (java.io.IOException e) {

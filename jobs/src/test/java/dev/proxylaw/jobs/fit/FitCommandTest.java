@@ -205,6 +205,21 @@ class FitCommandTest {
             assertEquals(3, rs.getInt("r"));
             assertEquals(6, rs.getInt("sens"), "LR sensitivity from each run's initial loss in steps/");
         }
+        // ranked on the final validation loss instead: every cell's best is its lowest final_val_loss
+        Path val = dir.resolve("fit-val");
+        r = CliRunner.run("fit", out.toString(), "--out", val.toString(), "--master", "local[2]", "--bootstraps", "20",
+                "--logit-step", "2", "--edges", "keep", "--loss", "val");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(laws(val).get("ranked_on").asText().contains("validation"), laws(val).toString());
+        assertTrue(laws(out).get("ranked_on").asText().contains("smoothed"));
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT count(*) FROM read_parquet('" + val.resolve("cells") + "/*.parquet') c JOIN "
+                    + "(SELECT n_steplaw, min(final_val_loss) v FROM read_parquet('" + out.resolve("runs") + "/*.parquet') "
+                    + "WHERE status = 'COMPLETED' GROUP BY n_steplaw, total_steps) b ON c.n = b.n_steplaw AND c.best_loss = b.v");
+            rs.next();
+            assertEquals(6, rs.getInt(1), "each cell's best is a final_val_loss");
+        }
+        assertEquals(2, CliRunner.run("fit", out.toString(), "--out", val.toString(), "--loss", "train").code());
     }
 
     /** Tables nobody here wrote: one loss per (N, D), sizes agreeing to four digits, commas in a mapping. */

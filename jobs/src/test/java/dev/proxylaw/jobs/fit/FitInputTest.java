@@ -122,18 +122,20 @@ class FitInputTest {
         SparkSession spark = Spark.session("FitInputTest", "local[2]", Map.of());
         try {
             String out = dir.resolve("synthetic").toString();
-            // two runs: r0 without z-loss, r1 with; r1's objective is its CE plus 0.5
-            spark.range(2 * 50).selectExpr("IF(id < 50, 'r0', 'r1') AS run_id", "id % 50 AS step",
+            // r0 without z-loss, r1 with (its objective is its CE plus 0.5); r2 is SP with the embedding LR x m_N,
+            // m_N = d / base_width from its config (SP itself trains with m_N = 1)
+            spark.range(3 * 50).selectExpr("IF(id < 50, 'r0', IF(id < 100, 'r1', 'r2')) AS run_id", "id % 50 AS step",
                     "CAST(3.0 - 0.01 * (id % 50) AS DOUBLE) AS ce_loss",
-                    "CAST(3.0 - 0.01 * (id % 50) + IF(id < 50, 0.0, 0.5) AS DOUBLE) AS loss",
+                    "CAST(3.0 - 0.01 * (id % 50) + IF(id >= 50 AND id < 100, 0.5, 0.0) AS DOUBLE) AS loss",
                     "array(1.0) AS max_attn_logit").write().parquet(out + "/steps");
-            spark.range(2).selectExpr("IF(id = 0, 'r0', 'r1') AS run_id", "'COMPLETED' AS status",
-                    "IF(id = 0, 2.51, 3.01) AS smoothed_loss", "'sp' AS param_type", "'table' AS param_variant",
-                    "IF(id = 0, 1.0, 4.0) AS embedding_lr_mult", "IF(id = 0, 1.0, 4.0) AS m_n", "0.0 AS alpha",
-                    "false AS qk_layernorm", "IF(id = 0, 0.0, 1e-4) AS z_loss", "0.1 AS weight_decay",
+            spark.range(3).selectExpr("IF(id = 0, 'r0', IF(id = 1, 'r1', 'r2')) AS run_id", "'COMPLETED' AS status",
+                    "IF(id = 1, 3.01, 2.51) AS smoothed_loss", "IF(id = 1, 'mup', 'sp') AS param_type", "'table' AS param_variant",
+                    "IF(id = 0, 1.0, 4.0) AS embedding_lr_mult", "IF(id = 1, 4.0, 1.0) AS m_n", "0.0 AS alpha",
+                    "false AS qk_layernorm", "IF(id = 1, 1e-4, 0.0) AS z_loss", "0.1 AS weight_decay",
                     "'coupled' AS wd_style", "1e-8 AS eps", "'cosine' AS schedule_type", "2 AS warmup_steps",
                     "CAST(1e6 AS BIGINT) AS n_steplaw", "CAST(1e8 AS BIGINT) AS tokens", "0.01 AS lr",
-                    "CAST(512 AS BIGINT) AS batch_tokens", "4 AS batch_size", "64 AS d_model", "2 AS n_layers")
+                    "CAST(512 AS BIGINT) AS batch_tokens", "4 AS batch_size", "IF(id = 2, 128, 64) AS d_model", "2 AS n_layers",
+                    "IF(id = 2, '{\"param\":{\"base_width\":32,\"type\":\"sp\"}}', '{\"param\":{\"base_width\":null}}') AS config_json")
                     .write().parquet(out + "/runs");
             Map<String, Row> rows = new HashMap<>();
             for (Row r : FitInput.sweep(spark, out, 10).collectAsList()) {
@@ -145,6 +147,7 @@ class FitInputTest {
             assertEquals(128.0, (Double) rows.get("r1").getAs("seq_len"), 0);
             assertTrue(rows.get("r0").<String>getAs("family").contains("emb_lr=1.0"), rows.get("r0").toString());
             assertTrue(rows.get("r1").<String>getAs("family").contains("emb_lr=m_N^1"), rows.get("r1").toString());
+            assertTrue(rows.get("r2").<String>getAs("family").contains("emb_lr=m_N^1"), rows.get("r2").toString());
         } finally {
             spark.stop();
         }

@@ -88,9 +88,9 @@ class PlanChecksTest {
                     merge:
                       - {model: {d_model: 16}, param: {type: sp}}
                       - {model: {d_model: 32}, param: {type: sp}}
-                      - {model: {d_model: 32}, param: {type: sp, embedding_lr_mult: 2}}
-                      - {model: {d_model: 64}, param: {type: sp, embedding_lr_mult: 4}}
-                      - {model: {d_model: 128}, param: {type: sp, embedding_lr_mult: 8}}
+                      - {model: {d_model: 32}, param: {type: sp, base_width: 16, embedding_lr_mult: 2}}
+                      - {model: {d_model: 64}, param: {type: sp, base_width: 16, embedding_lr_mult: 4}}
+                      - {model: {d_model: 128}, param: {type: sp, base_width: 16, embedding_lr_mult: 8}}
                   optim.lr: [0.001, 0.003, 0.01]
                 """);
         assertEquals(2, c.stream().map(PlanChecks.Check::family).distinct().count(), "plain SP and SP with raised embedding LR");

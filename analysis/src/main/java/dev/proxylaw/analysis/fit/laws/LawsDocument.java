@@ -14,7 +14,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LawsDocument(int schemaVersion, String source, double band, int bootstraps, int surfaceBootstraps,
-                           String resampling, long seed, String edgeRule, Map<String, Family> families,
+                           String resampling, long seed, String edgeRule, String rankedOn, Map<String, Family> families,
                            Transfer transfer) {
     public static final int SCHEMA_VERSION = 2;
 
@@ -25,7 +25,21 @@ public record LawsDocument(int schemaVersion, String source, double band, int bo
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Family(String shortName, double[] fittedN, double[] fittedD, StepLaw stepLaw, Holdout holdout,
-                         Power power, LossSurface lossSurface, MaxLogit maxLogit, List<String> notes) {
+                         Power power, LossSurface lossSurface, MaxLogit maxLogit, Noise noise, List<String> notes) {
+    }
+
+    /**
+     * The seed spread of the ranked loss where a (N, D, LR, batch) point repeats 3 or more seeds: each point's
+     * sample standard deviation over its mean, their median and maximum, against the plateau band. When the
+     * median spread exceeds the band, membership of the near-optimal set is decided by noise.
+     */
+    public record Noise(int points, int runs, double medianRelativeSd, double maxRelativeSd, double band,
+                        boolean bandBelowNoise) {
+        public String summary() {
+            return String.format("seed noise: %d points with 3+ seeds (%d runs), relative sd of the loss median %.3f%%, "
+                    + "max %.3f%%; band %.3f%%%s", points, runs, 100 * medianRelativeSd, 100 * maxRelativeSd, 100 * band,
+                    bandBelowNoise ? ": the band is below the noise" : ": the band is above the noise");
+        }
     }
 
     /** Fit quality of one regression, natural log units. */
