@@ -81,6 +81,11 @@ public final class FitInput {
         if (!Arrays.asList(runs.columns()).contains("config_json")) {   // a runs table written elsewhere
             runs = runs.withColumn("config_json", lit(null).cast(DataTypes.StringType));
         }
+        for (String c : RunsContract.OPTIONAL_FAMILY_COLUMNS) {
+            if (!Arrays.asList(runs.columns()).contains(c)) {
+                runs = runs.withColumn(c, lit(null).cast(DataTypes.StringType));
+            }
+        }
         int parts = Math.max(1, spark.sparkContext().defaultParallelism());
         Dataset<Row> terminal = runs.filter(RunsContract.TERMINAL).repartition(parts, col("run_id"))
                 .dropDuplicates("run_id");

@@ -35,7 +35,13 @@ public final class RunsContract {
             + "concat('emb_lr=m_N^', CAST(round(ln(embedding_lr_mult) / ln(" + WIDTH_FACTOR + "), 3) AS STRING))), "
             + "concat('alpha=', alpha), concat('qk_ln=', qk_layernorm), "
             + "concat('z_loss=', z_loss), concat('wd=', weight_decay, '/', wd_style), concat('eps=', eps), "
-            + "concat('schedule=', schedule_type, '/', warmup_steps))";
+            + "concat('schedule=', schedule_type, '/', warmup_steps), concat('init=', init_std), concat('attn=', attn_scale), "
+            + "concat('betas=', beta1, '/', beta2), concat('clip=', grad_clip), concat('tied=', tied_embeddings), "
+            + "concat('bias=', bias))";
+
+    /** Settings in the family key that a runs table written before them, or elsewhere, may lack (read as absent). */
+    public static final List<String> OPTIONAL_FAMILY_COLUMNS = List.of("init_std", "attn_scale", "beta1", "beta2",
+            "grad_clip", "tied_embeddings", "bias");
 
     private RunsContract() {
     }
