@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code proxylaw demo}: the whole chain on one machine. The sweep conf/sweeps/demo.yaml on Spark local
- * mode (one single-threaded training per core) into one Parquet dataset, then the fit (cells, laws with
- * bootstrap intervals), then the report, whose path it prints last.
+ * {@code proxylaw demo}: the whole chain on one machine. The sweep conf/sweeps/demo.yaml (English text; the
+ * launcher builds the corpus first) on Spark local mode (one single-threaded training per core) into one Parquet
+ * dataset, then the fit (cells, laws with bootstrap intervals, ranked on the validation loss), then the report,
+ * whose path it prints last.
  */
 final class DemoCommand {
     private DemoCommand() {
@@ -36,8 +37,9 @@ final class DemoCommand {
         }
         a.all("conf").forEach(c -> spark.addAll(List.of("--conf", c)));
         out.println();
-        out.println("== 2/3 fit: per-cell optima and laws with 1,000 bootstrap replicates");
-        code = FitCommand.run(with(spark, "fit", dir), out);
+        out.println("== 2/3 fit: per-cell optima and laws with 1,000 bootstrap replicates, runs ranked on their final "
+                + "validation loss");
+        code = FitCommand.run(with(spark, "fit", dir, "--loss", "val"), out);
         if (code != 0) {
             return code;
         }

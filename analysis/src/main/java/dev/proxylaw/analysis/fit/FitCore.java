@@ -67,9 +67,46 @@ public final class FitCore {
         }
         LawsDocument.Transfer transfer = TransferFit.fit(cells, o, engine);
         clock.lap("transfer");
+        if (console != null) {
+            printOptima(byFamily, shortNames, console);
+            printTransfer(transfer, shortNames, console);
+        }
         LawsDocument doc = new LawsDocument(LawsDocument.SCHEMA_VERSION, source, o.band(), o.bootstraps(),
                 o.surfaceBootstraps(), o.resampling().name().toLowerCase(), o.seed(), o.edges().describe(), o.rankLoss().describe(),
                 families, transfer);
         return new Result(cells, doc, clock.seconds);
+    }
+
+    /** Each family's optimum per (width, depth, D): LR and best loss, "edge" where the ladder ends there. */
+    static void printOptima(Map<String, List<FitCell>> byFamily, Map<String, String> names, java.io.PrintStream console) {
+        for (var e : byFamily.entrySet()) {
+            console.printf("[%s] optima (width x depth, D tokens: eta_opt, best loss):%n", names.get(e.getKey()));
+            for (FitCell c : e.getValue()) {
+                CellOptimum opt = c.optimum();
+                console.printf("  %s x %s, D=%s: %s%n", fmt(c.width()), fmt(c.depth()), RunRecord.exact(c.key().d()),
+                        opt.allDiverged() ? "every run diverged" : String.format("%.3g%s, %.4f", opt.lrOpt(),
+                                opt.edge() ? " (edge of the ladder)" : "", opt.best().loss()));
+            }
+        }
+    }
+
+    /** Kalra and Barkeshli's metrics per budget and family, with their intervals. */
+    static void printTransfer(LawsDocument.Transfer t, Map<String, String> names, java.io.PrintStream console) {
+        if (t == null) {
+            return;
+        }
+        for (var b : t.byBudget().entrySet()) {
+            console.printf("transfer over %s at %s:%n", t.axis(), b.getKey());
+            for (var m : b.getValue().byParameterization().entrySet()) {
+                LawsDocument.Transfer.Metrics x = m.getValue();
+                console.printf("  [%s] slope of ln eta_opt on ln %s %s; extrapolation cost %s; asymptotic penalty %s%n",
+                        names.getOrDefault(m.getKey(), m.getKey()), t.axis(), x.etaSlope(), x.extrapolationCost(),
+                        x.asymptoticPenalty());
+            }
+        }
+    }
+
+    private static String fmt(double v) {
+        return Double.isFinite(v) ? String.valueOf(Math.round(v)) : "?";
     }
 }
