@@ -129,7 +129,11 @@ final class TransferFit {
                     ext == null ? null : ext.clamped(), asy == null ? null : FamilyFit.fin(asy.lInf()),
                     asy == null ? Coefficient.unidentified("L_opt = L_inf + A s^-alpha needs "
                             + TransferMetrics.MIN_FLOOR_SCALES + "+ widths (or depths) with interior optima and "
-                            + "gives no floor >= 0 from these") : Coefficient.of(iv[3 * i + 2])));
+                            + "gives no floor >= 0 from these")
+                            : r.asymptotes().size() < 2 ? Coefficient.unidentified("the penalty compares floors across "
+                            + "parameterizations, and only this one has a floor at this budget (L_inf " + String.format("%.4f",
+                            asy.lInf()) + ")")
+                            : Coefficient.of(iv[3 * i + 2])));
         }
         return out;
     }

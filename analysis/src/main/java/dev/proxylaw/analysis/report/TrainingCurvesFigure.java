@@ -35,8 +35,11 @@ final class TrainingCurvesFigure {
         List<Figure.Series> data = new ArrayList<>();
         double lo = Double.POSITIVE_INFINITY;
         double first = Double.NEGATIVE_INFINITY;
+        Map<String, Integer> seen = new java.util.HashMap<>();
         for (ReportModel.Curve c : curves) {
-            XYSeries s = new XYSeries(c.label() + (c.status().equals("COMPLETED") ? "" : " (" + c.status() + ")"), true, true);
+            String key = c.label() + (c.status().equals("COMPLETED") ? "" : " (" + c.status() + ")");
+            int n = seen.merge(key, 1, Integer::sum);   // runs that differ only in seed or batch share a label
+            XYSeries s = new XYSeries(n == 1 ? key : key + " #" + n, true, true);
             for (int i = 0; i < c.step().length; i++) {
                 if (Double.isFinite(c.loss()[i])) {
                     s.add(c.step()[i], c.loss()[i]);

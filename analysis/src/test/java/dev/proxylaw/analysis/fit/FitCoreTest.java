@@ -143,4 +143,25 @@ class FitCoreTest {
         assertEquals(run.cN().value(), cell.cN().value(), 1e-12);
         assertTrue(cell.cN().hi95() - cell.cN().lo95() > run.cN().hi95() - run.cN().lo95());
     }
+
+    /** One parameterization has a floor but nothing to compare it with: its penalty is unidentified, not 0 +- 0. */
+    @Test
+    void aSingleParameterizationHasNoAsymptoticPenalty() {
+        List<RunRecord> runs = new ArrayList<>();
+        for (double w : new double[] {16, 32, 64, 128, 256}) {
+            for (int k = -4; k <= 4; k++) {
+                double lr = 1e-2 * Math.pow(2, k / 2.0);
+                double loss = 2 + 3 * Math.pow(w, -0.5) + 0.05 * Math.pow(Math.log(lr / 1e-2), 2);
+                runs.add(new RunRecord("muP", 24 * w * w, 1e6, lr, 1024, 64, loss, RunStatus.COMPLETED, Double.NaN, w, 2,
+                        Double.NaN));
+            }
+        }
+        LawsDocument.Transfer t = FitCore.fit(runs, options(Resampling.CELL, 20), Replicates.IN_PROCESS, "t", null).laws()
+                .transfer();
+        LawsDocument.Transfer.Metrics m = t.byBudget().values().iterator().next().byParameterization().get("muP");
+        assertEquals(2.0, m.lInf(), 1e-3, "the floor itself is fitted");
+        assertFalse(m.asymptoticPenalty().identified(), m.asymptoticPenalty().toString());
+        assertTrue(m.asymptoticPenalty().unidentified().contains("only this one has a floor"));
+        assertEquals(0, m.etaSlope().value(), 1e-9, "eta_opt is the same at every width");
+    }
 }
