@@ -41,7 +41,7 @@ final class LandscapeFigure {
         if (byCell.isEmpty()) {
             out.skip("landscape", SECTION, "LR x batch landscape", m.points().isEmpty()
                     ? "no fit yet: run ./proxylaw fit on the sweep"
-                    : "no cell was swept over both LR and batch size (conf/sweeps/steplaw.yaml does)");
+                    : "no cell was swept over both LR and batch size (conf/sweeps/studies/steplaw.yaml does)");
             return;
         }
         Map<String, ReportModel.Cell> cells = m.cells().stream().collect(Collectors.toMap(ReportModel.Cell::cell, c -> c));

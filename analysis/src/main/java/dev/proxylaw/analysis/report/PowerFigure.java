@@ -21,7 +21,7 @@ final class PowerFigure {
         if (m.powers().isEmpty()) {
             out.skip("power", SECTION, "Power scheduler: eta_opt / B against D", m.cells().isEmpty()
                     ? "no fit yet: run ./proxylaw fit on the sweep"
-                    : "no family spans two or more token budgets with a known sequence length (conf/sweeps/power.yaml does)");
+                    : "no family spans two or more token budgets with a known sequence length (conf/sweeps/studies/power.yaml does)");
             return;
         }
         int k = 0;
