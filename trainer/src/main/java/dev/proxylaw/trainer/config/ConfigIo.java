@@ -147,6 +147,11 @@ public final class ConfigIo {
                 throw new ConfigException("Cannot load " + source + ": it is not a mapping of sections" + line(e)
                         + ". Write a run config (see conf/runs/tiny.yaml).");
             }
+            if (e.getTargetType() != null && e.getTargetType().isPrimitive() && e.getOriginalMessage() != null
+                    && e.getOriginalMessage().contains("null")) {   // a required number left out (or written as null)
+                throw new ConfigException("Cannot load " + source + ": '" + path(e) + "' is missing" + line(e)
+                        + "; give it a value (" + e.getTargetType().getSimpleName() + ").");
+            }
             throw new ConfigException("Cannot load " + source + ": '" + path(e) + "' has the wrong type" + line(e)
                     + "; expected " + e.getTargetType().getSimpleName() + ".");
         } catch (JsonMappingException e) {

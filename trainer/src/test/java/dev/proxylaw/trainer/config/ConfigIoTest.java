@@ -73,6 +73,12 @@ class ConfigIoTest {
     void wrongValueTypeIsNamed() {
         String msg = error(MIN.replace("n_layers: 2", "n_layers: two"));
         assertTrue(msg.contains("model.n_layers"), msg);
+        // a required schedule constant left out is missing, not of the wrong type
+        for (String sched : new String[] {"{type: wsd, warmup_steps: 2, decay_fraction: 0.1}",
+            "{type: power, warmup_steps: 2, min_lr: 0.0}", "{type: constant}"}) {
+            String m = error(MIN + "schedule: " + sched + "\n");
+            assertTrue(m.contains("is missing") && m.contains("'schedule."), m);
+        }
     }
 
     @Test
