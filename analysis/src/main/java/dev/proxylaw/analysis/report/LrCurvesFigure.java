@@ -39,12 +39,12 @@ final class LrCurvesFigure {
         List<String> families = new ArrayList<>(byFamily.keySet());
         for (int from = 0, k = 1; from < families.size(); from += PANELS_PER_FIGURE, k++) {
             List<String> chunk = families.subList(from, Math.min(families.size(), from + PANELS_PER_FIGURE));
-            out.add(figure(k == 1 ? "lr_curves" : "lr_curves_" + k, chunk, byFamily, names));
+            out.add(figure(k == 1 ? "lr_curves" : "lr_curves_" + k, chunk, byFamily, names, m.rankedOn()));
         }
     }
 
     private static Figure figure(String id, List<String> families, Map<String, List<ReportModel.Point>> byFamily,
-                                 Map<String, String> names) {
+                                 Map<String, String> names, String rankedOn) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (String f : families) {
@@ -57,7 +57,8 @@ final class LrCurvesFigure {
         }
         // the basin is what matters: cap the axis a little above it, so one bad LR doesn't flatten the rest
         double top = Double.isFinite(lo) ? Math.min(hi, lo * 1.35) + 0.02 * lo : 1;
-        NumberAxis y = Charts.linear("smoothed final loss", false);
+        boolean val = rankedOn != null && rankedOn.contains("validation");
+        NumberAxis y = Charts.linear(val ? "final validation loss" : "smoothed final loss", false);
         if (Double.isFinite(lo)) {
             y.setRange(lo * 0.98, top);
         }
@@ -113,7 +114,8 @@ final class LrCurvesFigure {
         }
         plot.setBackgroundPaint(Color.WHITE);
         String title = "Loss against peak LR";
-        String caption = "Smoothed final train loss (Step Law's Gaussian filter over the logged loss) against peak LR, "
+        String caption = (val ? "Final validation cross-entropy (what the fit ranked runs on)"
+                : "Smoothed final train loss (Step Law's Gaussian filter over the logged loss)") + " against peak LR, "
                 + "one curve per width, depth or budget, from " + runs + " runs in " + families.size() + " famil"
                 + (families.size() == 1 ? "y" : "ies") + ". Where several batch sizes were run, each LR shows its best. "
                 + "Grey crosses on the top edge: LRs whose every run diverged. Under good transfer the optima line up "

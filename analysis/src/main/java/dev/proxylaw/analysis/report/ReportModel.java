@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record ReportModel(String source, List<Cell> cells, List<Point> points, List<StepLaw> stepLaws,
                           List<Holdout> holdouts, List<Power> powers, List<Run> runs, List<Curve> curves,
-                          List<Activation> activations, Map<String, List<String>> notes) {
+                          List<Activation> activations, Map<String, List<String>> notes, String rankedOn) {
     public ReportModel {
         cells = List.copyOf(cells);
         points = List.copyOf(points);

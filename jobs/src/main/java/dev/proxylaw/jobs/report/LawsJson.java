@@ -16,7 +16,11 @@ final class LawsJson {
     final List<ReportModel.Power> powers = new ArrayList<>();
     final Map<String, List<String>> notes = new LinkedHashMap<>();
 
+    /** What the fit ranked runs on (laws.json ranked_on); fits written before it ranked on the smoothed loss. */
+    final String rankedOn;
+
     LawsJson(LawsDocument doc) {
+        rankedOn = doc.rankedOn() == null ? dev.proxylaw.analysis.fit.RankLoss.SMOOTHED.describe() : doc.rankedOn();
         doc.families().forEach(this::read);
     }
 

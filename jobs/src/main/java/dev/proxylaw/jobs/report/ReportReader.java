@@ -100,7 +100,7 @@ public final class ReportReader {
             acts = SweepCurves.activations(terminal, steps);
         }
         return new ReportModel(s.dir(), cells, points, laws.stepLaws, laws.holdouts, laws.powers, runs, curves, acts,
-                laws.notes);
+                laws.notes, laws.rankedOn);
     }
 
     private static List<ReportModel.Run> runs(Dataset<Row> runsDf) {
