@@ -147,8 +147,13 @@ public final class PowerSchedulerFit {
         for (int i = 0; i < sizes.length; i++) {
             double n = sizes[i];
             int count = (int) all.stream().filter(p -> p.n() == n).count();
-            boolean ok = Double.isFinite(point[4 + 2 * i]);
-            String why = "the optima at this size span a single D, or are fewer than three";
+            long ds = all.stream().filter(p -> p.n() == n).mapToDouble(Point::d).distinct().count();
+            // with two D the line passes through both cells' optima, and resampling two cells gives no interval
+            boolean ok = Double.isFinite(point[4 + 2 * i]) && ds >= 3;
+            String why = Double.isFinite(point[4 + 2 * i])
+                    ? String.format("the optima at this size span %d D, so the line (b = %.3f) passes through them and "
+                    + "resampling its cells gives no interval; 3 or more D are needed", ds, point[4 + 2 * i])
+                    : "the optima at this size span a single D, or are fewer than three";
             bySize.put("N=" + RunRecord.exact(n), new LawsDocument.Power.Size(n, count,
                     ok ? Coefficient.of(iv[3 + 2 * i]) : Coefficient.unidentified(why),
                     ok ? Coefficient.of(iv[4 + 2 * i]) : Coefficient.unidentified(why)));

@@ -91,4 +91,17 @@ class PowerSchedulerFitTest {
         assertFalse(p.batchSlope().identified());
         assertEquals(B, p.b().value(), 0.05);
     }
+
+    @Test
+    void twoBudgetsPerSizeGiveNoPerSizeIntervalAndNoAgreementVerdict() {
+        List<RunRecord> two = runs((n, d, bs) -> A * bs * Math.pow(d, B), BATCH_SEQS, 5).stream()
+                .filter(r -> r.d() == DS[0] || r.d() == DS[2]).toList();
+        LawsDocument.Power p = power(two);
+        assertEquals(B, p.b().value(), 0.05, "the pooled b is fitted across sizes");
+        for (LawsDocument.Power.Size s : p.bySize().values()) {
+            assertFalse(s.b().identified(), s.b().toString());
+            assertTrue(s.b().unidentified().contains("span 2 D"), s.b().unidentified());
+        }
+        assertNull(p.sizesAgree(), "no size has an interval to compare");
+    }
 }

@@ -139,7 +139,8 @@ public final class PlanChecks {
         out.add(new Check(f, "Power: eta_opt/B flat across B", maxBatches >= 3, maxBatches >= 3
                 ? maxBatches + " batches per D" : maxBatches + " batch" + (maxBatches == 1 ? "" : "es")
                 + " per D: 3 or more are needed"));
-        out.add(new Check(f, "Power: b agrees across sizes", ns.size() >= 2 && dVaries, ns.size() + " sizes"));
+        out.add(new Check(f, "Power: b agrees across sizes", ns.size() >= 2 && ds.size() >= 3, ns.size() + " sizes, "
+                + ds.size() + " D" + (ds.size() >= 3 ? "" : ": each size's b needs 3 or more D for an interval")));
         if (power > 0) {
             out.add(new Check(f, "Power schedule leaves its cap", capped == 0, capped == 0
                     ? "every Power run leaves eta_max before half its tokens"
