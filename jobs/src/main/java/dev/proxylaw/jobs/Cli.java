@@ -20,6 +20,7 @@ public final class Cli {
                     [--loss smoothed|val]    rank runs on the Step Law smoothed train loss (default) or final val loss
               export DIR --out DIR2          a sweep as a compact dataset to keep: runs/ and thinned steps/, one file
                     [--steps-every 20]       each; what the fit ranks on stays exact; fit and report read it as a sweep
+                    [--logit-step 100]       the step the fit reads block 0's max attention logit at (kept)
               predict --laws DIR --N n --D d LR and batch for a target model, with 95% intervals
               report DIR [--laws DIR2]       figures of a fitted sweep or table: DIR/report/index.html (PNG, SVG, data)
               notebooks DIR                  execute notebooks/ headless against a sweep and its fit; copies with

@@ -24,8 +24,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code proxylaw export DIR --out DIR2 [--steps-every 20]}: a sweep's results as a compact dataset to keep or
  * publish. runs/ holds one row per terminal run (the ledger's failed attempts and duplicate commits left out) in
- * one file; steps/ keeps every {@code steps-every}-th logged step plus step 0, step 100 (the fit's max-logit
- * step), each run's last step and every step with a validation loss, in one file. Everything the fit ranks
+ * one file; steps/ keeps every {@code steps-every}-th logged step plus step 0, the fit's max-logit step
+ * ({@code --logit-step}, 100 as in fit), each run's last step and every step with a validation loss, in one file. Everything the fit ranks
  * on stays exact: smoothed_loss and final_val_loss are the runs' own, and where a z-loss was trained the
  * smoothed cross-entropy is computed from the whole curve before thinning and kept as smoothed_ce. fit, report,
  * status and notebooks read DIR2 as they read a sweep. Written beside DIR2 and renamed into place, so an
@@ -38,13 +38,15 @@ final class ExportCommand {
     }
 
     static int run(String[] argv, PrintStream out) throws Exception {
-        Args a = new Args("export", argv, 1, SparkOptions.with("out", "steps-every"));
+        Args a = new Args("export", argv, 1, SparkOptions.with("out", "steps-every", "logit-step"));
         if (a.positional.size() != 1 || a.get("out", null) == null) {
-            throw new UserError("Usage: proxylaw export DIR --out DIR2 [--steps-every 20] " + SparkOptions.USAGE);
+            throw new UserError("Usage: proxylaw export DIR --out DIR2 [--steps-every 20] [--logit-step 100] "
+                    + SparkOptions.USAGE);
         }
         String source = a.positional.get(0);
         Path dest = new Path(a.get("out", null));
         int every = a.intValue("steps-every", 20);
+        long logitStep = a.intValue("logit-step", (int) LOGIT_STEP);
         if (every < 1) {
             throw new UserError("Cannot export: --steps-every " + every + " must be at least 1 (1 keeps every logged step).");
         }
@@ -79,7 +81,7 @@ final class ExportCommand {
             Dataset<Row> ours = steps.join(ids, "run_id");
             Dataset<Row> last = ours.groupBy("run_id").agg(max("step").as("last_step"));
             Dataset<Row> thinned = ours.join(last, "run_id")
-                    .filter(col("step").mod(lit(every)).equalTo(0).or(col("step").isin(0L, LOGIT_STEP))
+                    .filter(col("step").mod(lit(every)).equalTo(0).or(col("step").isin(0L, logitStep))
                             .or(col("step").equalTo(col("last_step"))).or(col("val_loss").isNotNull()))
                     .drop("last_step").orderBy("run_id", "step");
             terminal.orderBy("run_id").coalesce(1).write().mode(SaveMode.ErrorIfExists).parquet(tmp + "/runs");
@@ -105,7 +107,7 @@ final class ExportCommand {
             throw new IOException("Cannot rename " + tmp + " to " + dest);
         }
         out.printf("export %s: %d runs, %d of %d logged steps (every %d, plus 0, %d, last and validation); wrote %s%n",
-                source, runs, kept, all, every, LOGIT_STEP, dest);
+                source, runs, kept, all, every, logitStep, dest);
         return 0;
     }
 }

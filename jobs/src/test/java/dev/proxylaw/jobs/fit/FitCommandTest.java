@@ -220,6 +220,23 @@ class FitCommandTest {
             assertEquals(6, rs.getInt(1), "each cell's best is a final_val_loss");
         }
         assertEquals(2, CliRunner.run("fit", out.toString(), "--out", val.toString(), "--loss", "train").code());
+        // an export is a compact copy that fits to the same laws; it refuses a directory that holds something
+        Path exported = dir.resolve("exported");
+        r = CliRunner.run("export", out.toString(), "--out", exported.toString(), "--steps-every", "5", "--logit-step", "2",
+                "--master", "local[2]");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("18 runs"), r.out());
+        CliRunner.Result again = CliRunner.run("export", out.toString(), "--out", exported.toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("not empty"), again.err());
+        r = CliRunner.run("fit", exported.toString(), "--master", "local[2]", "--bootstraps", "50", "--logit-step", "2",
+                "--edges", "keep");
+        assertEquals(0, r.code(), r.out() + r.err());
+        JsonNode a = laws(out);
+        JsonNode b = laws(exported);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) a).remove("source");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) b).remove("source");
+        assertEquals(a, b, "the export fits to the sweep's laws");
     }
 
     /** Tables nobody here wrote: one loss per (N, D), sizes agreeing to four digits, commas in a mapping. */
