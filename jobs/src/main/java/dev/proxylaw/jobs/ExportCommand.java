@@ -61,7 +61,8 @@ final class ExportCommand {
             throw new UserError("Cannot export to " + dest + ": it exists and is not empty. Choose a new --out or remove it.");
         }
         Ledger.requireIntact(src, conf);
-        Path tmp = new Path(dest.getParent() == null ? new Path(".") : dest.getParent(), "." + dest.getName() + ".export-tmp");
+        Path parent = dest.getParent() == null ? new Path(".") : dest.getParent();
+        Path tmp = new Path(parent, "." + dest.getName() + ".export-tmp");
         fs.delete(tmp, true);
         SparkSession spark = Spark.session("proxylaw export " + source, SparkOptions.settings(a, argv));
         long runs;
@@ -101,7 +102,7 @@ final class ExportCommand {
             o.write(String.format("{\"exported_from\": \"%s\", \"runs\": %d, \"steps_every\": %d, \"steps_kept\": %d, "
                     + "\"steps_logged\": %d}%n", src.getName(), runs, every, kept, all).getBytes(StandardCharsets.UTF_8));
         }
-        fs.mkdirs(dest.getParent() == null ? new Path(".") : dest.getParent());
+        fs.mkdirs(parent);
         fs.delete(dest, true);   // empty, checked above
         if (!fs.rename(tmp, dest)) {
             throw new IOException("Cannot rename " + tmp + " to " + dest);

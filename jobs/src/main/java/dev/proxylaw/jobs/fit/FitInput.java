@@ -99,8 +99,7 @@ public final class FitInput {
         Dataset<Row> joined = terminal.join(points, "run_id", "left");
         if (rank == RankLoss.VAL) {
             Dataset<Row> input = canonical(joined.withColumn("loss", col("final_val_loss")), plannedTokens(runs)).cache();
-            List<String> missing = input.filter("status = 'COMPLETED' AND loss IS NULL").select("run_id")
-                    .as(Encoders.STRING()).collectAsList();
+            List<String> missing = completedWithoutLoss(input);
             if (!missing.isEmpty()) {
                 input.unpersist();
                 throw new UserError("Cannot fit " + dir + " on validation loss: " + missing.size() + " COMPLETED run(s) have no "
@@ -111,27 +110,24 @@ public final class FitInput {
         // runs are ranked on cross-entropy: where a z-loss was trained, the stored smoothed loss includes its
         // penalty, so the smoothed cross-entropy is recomputed from those runs' curves (steps/ ce_loss)
         // an exported dataset (proxylaw export) carries it in runs/, computed from the whole curve before thinning
-        List<String> zRuns = Arrays.asList(runs.columns()).contains("smoothed_ce") ? List.of()
-                : terminal.filter("z_loss > 0").select("run_id").as(Encoders.STRING()).collectAsList();
-        if (Arrays.asList(runs.columns()).contains("smoothed_ce")) {
-            joined = joined.withColumn("smoothed_loss", coalesce(col("smoothed_ce"), col("smoothed_loss")));
-        }
-        if (!zRuns.isEmpty() && Arrays.asList(steps.columns()).contains("ce_loss")) {
-            Dataset<Row> ce = smoothed(steps.filter(col("run_id").isin(zRuns.toArray())), "ce_loss")
-                    .withColumnRenamed("recomputed", "smoothed_ce");
-            joined = joined.join(ce, "run_id", "left");
-            if (Arrays.asList(runs.columns()).contains("smoothed_loss")) {
-                joined = joined.withColumn("smoothed_loss", coalesce(col("smoothed_ce"), col("smoothed_loss")));
+        List<String> runColumns = Arrays.asList(runs.columns());
+        if (!runColumns.contains("smoothed_ce")) {
+            List<String> zRuns = terminal.filter("z_loss > 0").select("run_id").as(Encoders.STRING()).collectAsList();
+            if (!zRuns.isEmpty() && Arrays.asList(steps.columns()).contains("ce_loss")) {
+                joined = joined.join(smoothed(steps.filter(col("run_id").isin(zRuns.toArray())), "ce_loss")
+                        .withColumnRenamed("recomputed", "smoothed_ce"), "run_id", "left");
             }
         }
+        if (runColumns.contains("smoothed_loss") && Arrays.asList(joined.columns()).contains("smoothed_ce")) {
+            joined = joined.withColumn("smoothed_loss", coalesce(col("smoothed_ce"), col("smoothed_loss")));
+        }
         String d = plannedTokens(runs);
-        if (!Arrays.asList(runs.columns()).contains("smoothed_loss")) {
+        if (!runColumns.contains("smoothed_loss")) {
             return canonical(joined.join(smoothed(steps), "run_id").withColumn("loss", col("recomputed")), d).cache();
         }
         Dataset<Row> input = canonical(joined.withColumn("loss", col("smoothed_loss")), d).cache();
         // checked on the cached input, which the fit reads anyway, rather than by another pass over runs/
-        List<String> missing = input.filter("status = 'COMPLETED' AND loss IS NULL").select("run_id")
-                .as(Encoders.STRING()).collectAsList();
+        List<String> missing = completedWithoutLoss(input);
         if (missing.isEmpty()) {
             return input;
         }
@@ -140,6 +136,11 @@ public final class FitInput {
         Dataset<Row> recomputed = smoothed(steps.filter(col("run_id").isin(missing.toArray())));
         return canonical(joined.join(recomputed, "run_id", "left")
                 .withColumn("loss", coalesce(col("smoothed_loss"), col("recomputed"))), d).cache();
+    }
+
+    /** The run ids of COMPLETED runs whose ranked loss is missing. */
+    private static List<String> completedWithoutLoss(Dataset<Row> input) {
+        return input.filter("status = 'COMPLETED' AND loss IS NULL").select("run_id").as(Encoders.STRING()).collectAsList();
     }
 
     private static Dataset<Row> canonical(Dataset<Row> joined, String plannedD) {
