@@ -64,7 +64,7 @@ final class BenchCommand {
         int seq = a.intValue("seq", 128);
         int layers = a.intValue("layers", 4);
         out.println("shape: " + layers + " layers, 4 heads, batch " + batch + " x " + seq + " tokens per run, vocab 256, "
-                + "float32, one thread each; best of "
+                + "float32, one thread each, elementwise kernels " + dev.proxylaw.trainer.model.Fused.mode() + "; best of "
                 + rounds + " rounds of " + steps + " timed steps (a pack of K: max(2, " + steps + "/K)) after warm-up; "
                 + "PyTorch runs solo");
         out.println("     d    K   proxylaw tok/core-s   packed/solo   torch tok/s   proxylaw/torch");

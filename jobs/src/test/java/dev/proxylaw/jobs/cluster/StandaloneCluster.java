@@ -129,7 +129,9 @@ public final class StandaloneCluster implements AutoCloseable {
         List<String> cmd = javaCommand(sparkHome, shadedJar + ":" + sparkHome.resolve("jars") + "/*");
         cmd.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", url(), "--deploy-mode", "client",
                 "--class", "dev.proxylaw.jobs.Cli", "--conf", "spark.driver.host=127.0.0.1",
-                "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false"));
+                "--conf", "spark.executor.memory=1g", "--conf", "spark.ui.enabled=false",
+                // as conf/spark/ sets it: the trainer's fused kernels on the vector API
+                "--conf", "spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector"));
         cmd.addAll(sparkArgs);
         cmd.add(shadedJar.toString());
         cmd.addAll(args);

@@ -287,12 +287,16 @@ public final class Gpt {
                 c.kLn = lc[0];
             }
             int bh = b * nHead;
-            INDArray scores = Bmm.mm(c.q, c.k, false, true).muli(pz.attnScale());     // (BH, T, T)
-            INDArray flat = scores.reshape(bh, (long) t * t);
-            flat.addiRowVector(causalMask(t));
-            maxLogit[i] = scores.maxNumber().doubleValue();
-            INDArray scores2 = scores.reshape((long) bh * t, t);
-            c.att = Nd4j.exec(new SoftMax(scores2, scores2, 1))[0].reshape(bh, t, t);
+            INDArray scores = Bmm.mm(c.q, c.k, false, true);                         // (BH, T, T)
+            if (Fused.ON) {
+                maxLogit[i] = Fused.causalSoftmax(scores, t, new double[] {pz.attnScale()})[0];
+                c.att = scores;
+            } else {
+                scores.muli(pz.attnScale()).reshape(bh, (long) t * t).addiRowVector(causalMask(t));
+                maxLogit[i] = scores.maxNumber().doubleValue();
+                INDArray scores2 = scores.reshape((long) bh * t, t);
+                c.att = Nd4j.exec(new SoftMax(scores2, scores2, 1))[0].reshape(bh, t, t);
+            }
             INDArray y = Bmm.mm(c.att, c.v, false, false);                                              // (BH, T, hd)
             // (BH, T, hd) -> (B, H, T, hd) -> (B, T, H, hd) -> (BT, C)
             c.yMerged = y.reshape(b, nHead, t, headDim).permute(0, 2, 1, 3).dup('c').reshape(bt, nEmbd);
@@ -361,11 +365,16 @@ public final class Gpt {
             INDArray dYh = dY.reshape(b, t, nHead, headDim).permute(0, 2, 1, 3).dup('c').reshape(bh, t, headDim);
             INDArray dAtt = Bmm.mm(dYh, c.v, false, true);                        // (BH, T, T)
             INDArray dV = Bmm.mm(c.att, dYh, true, false);                         // (BH, T, hd)
-            // softmax backward: dS = att * (dAtt - sum(dAtt * att, -1))
-            INDArray att2 = c.att.reshape((long) bh * t, t);
-            INDArray dAtt2 = dAtt.reshape((long) bh * t, t);
-            INDArray rowDot = dAtt2.mul(att2).sum(true, 1);
-            INDArray dS = dAtt2.subiColumnVector(rowDot).muli(att2).muli(pz.attnScale()).reshape(bh, t, t);
+            // softmax backward: dS = att * (dAtt - sum(dAtt * att, -1)) * scale
+            INDArray dS;
+            if (Fused.ON) {
+                dS = Fused.causalSoftmaxBackward(dAtt, c.att, t, new double[] {pz.attnScale()});
+            } else {
+                INDArray att2 = c.att.reshape((long) bh * t, t);
+                INDArray dAtt2 = dAtt.reshape((long) bh * t, t);
+                INDArray rowDot = dAtt2.mul(att2).sum(true, 1);
+                dS = dAtt2.subiColumnVector(rowDot).muli(att2).muli(pz.attnScale()).reshape(bh, t, t);
+            }
             INDArray dQ = Bmm.mm(dS, c.k, false, false);                                                // (BH, T, hd)
             INDArray dK = Bmm.mm(dS, c.q, true, false);                            // (BH, T, hd)
             if (cfg.qkLayernorm()) {

@@ -310,11 +310,16 @@ public final class PackedGpt {
                 c.k = headNorm(c.k, param(p + "attn.k_ln.w"), lc);
                 c.kLn = lc[0];
             }
-            INDArray scores = attnScale.muli(Bmm.mm(c.q, c.k, false, true));                        // (KBH, T, T)
-            scores.reshape(kbh, (long) t * t).addiRowVector(causalMask(t));
-            maxLogit[i] = PerMember.maxes(scores, k);
-            INDArray scores2 = scores.reshape(kbh * t, t);
-            c.att = Nd4j.exec(new SoftMax(scores2, scores2, 1))[0].reshape(kbh, t, t);
+            INDArray scores = Bmm.mm(c.q, c.k, false, true);                                         // (KBH, T, T)
+            if (Fused.ON) {
+                maxLogit[i] = Fused.causalSoftmax(scores, t, attnScale.values());
+                c.att = scores;
+            } else {
+                attnScale.muli(scores).reshape(kbh, (long) t * t).addiRowVector(causalMask(t));
+                maxLogit[i] = PerMember.maxes(scores, k);
+                INDArray scores2 = scores.reshape(kbh * t, t);
+                c.att = Nd4j.exec(new SoftMax(scores2, scores2, 1))[0].reshape(kbh, t, t);
+            }
             INDArray y = Bmm.mm(c.att, c.v, false, false);                                            // (KBH, T, hd)
             // (KBH, T, hd) -> (KB, H, T, hd) -> (KB, T, H, hd) -> (KBT, C)
             c.yMerged = y.reshape((long) k * b, nHead, t, headDim).permute(0, 2, 1, 3).dup('c').reshape(kbt, nEmbd);
@@ -388,10 +393,15 @@ public final class PackedGpt {
             INDArray dAtt = Bmm.mm(dYh, c.v, false, true);                        // (KBH, T, T)
             INDArray dV = Bmm.mm(c.att, dYh, true, false);                         // (KBH, T, hd)
             // softmax backward: dS = att * (dAtt - sum(dAtt * att, -1)) * scale_k
-            INDArray att2 = c.att.reshape(kbh * t, t);
-            INDArray dAtt2 = dAtt.reshape(kbh * t, t);
-            INDArray rowDot = dAtt2.mul(att2).sum(true, 1);
-            INDArray dS = attnScale.muli(dAtt2.subiColumnVector(rowDot).muli(att2)).reshape(kbh, t, t);
+            INDArray dS;
+            if (Fused.ON) {
+                dS = Fused.causalSoftmaxBackward(dAtt, c.att, t, attnScale.values());
+            } else {
+                INDArray att2 = c.att.reshape(kbh * t, t);
+                INDArray dAtt2 = dAtt.reshape(kbh * t, t);
+                INDArray rowDot = dAtt2.mul(att2).sum(true, 1);
+                dS = attnScale.muli(dAtt2.subiColumnVector(rowDot).muli(att2)).reshape(kbh, t, t);
+            }
             INDArray dQ = Bmm.mm(dS, c.k, false, false);                           // (KBH, T, hd)
             INDArray dK = Bmm.mm(dS, c.q, true, false);
             if (cfg.qkLayernorm()) {

@@ -14,6 +14,9 @@ final class PackedLayerNorm {
     }
 
     static INDArray forward(INDArray x, int k, Param w, Param b, double eps, LayerNorm.Cache[] cacheOut) {
+        if (Fused.ON) {
+            return Fused.layerNorm(x, w.value(), b == null ? null : b.value(), k, eps, cacheOut);
+        }
         long rows = x.size(0);
         INDArray mean = x.mean(true, 1);                    // (KR, 1)
         INDArray xc = x.subColumnVector(mean);              // (KR, C)
@@ -33,6 +36,9 @@ final class PackedLayerNorm {
 
     /** As {@link LayerNorm#backward}, with each member's weight and gradient rows. */
     static INDArray backward(INDArray dy, LayerNorm.Cache c, int k, Param w, Param b) {
+        if (Fused.ON) {
+            return Fused.layerNormBackward(dy, c, w.value(), k, w.grad(), b == null ? null : b.grad());
+        }
         INDArray dyXhat = dy.mul(c.xhat());
         w.grad().assign(members(dyXhat, k).sum(1));
         if (b != null) {

@@ -40,6 +40,11 @@ public final class PerMember {
         return values.length;
     }
 
+    /** Every member's value, a copy. */
+    public double[] values() {
+        return values.clone();
+    }
+
     /** True when every member holds exactly {@code v}: callers skip an op that would multiply by 1 or add 0. */
     public boolean allEqual(double v) {
         return uniform && Double.compare(values[0], v) == 0;

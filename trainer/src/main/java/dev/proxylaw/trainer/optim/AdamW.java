@@ -1,5 +1,6 @@
 package dev.proxylaw.trainer.optim;
 
+import dev.proxylaw.trainer.model.Fused;
 import dev.proxylaw.trainer.model.Group;
 import dev.proxylaw.trainer.model.Param;
 import dev.proxylaw.trainer.model.Parameterization;
@@ -14,7 +15,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * AdamW with parameter groups (LR scale, weight decay and epsilon each), coupled or independent
  * weight decay, and global gradient-norm clipping. Coupled matches {@code torch.optim.AdamW}:
  * theta *= 1 - lr_g * wd_g, then theta -= lr_g / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps_g).
- * Independent (Wortsman et al.): theta *= 1 - s_t * wd_g with s_t = eta_t / eta_peak.
+ * Independent (Wortsman et al.): theta *= 1 - s_t * wd_g with s_t = eta_t / eta_peak. On CPU each
+ * parameter's update is one {@link Fused#adamw} pass.
  */
 public final class AdamW {
     private final List<Slot> slots = new ArrayList<>();
@@ -45,8 +47,12 @@ public final class AdamW {
     private double gradNorm() {
         double sq = 0;
         for (Slot s : slots) {
-            double n = s.p().grad().norm2Number().doubleValue();
-            sq += n * n;
+            if (Fused.ON) {
+                sq += Fused.sumSquares(s.p().grad(), 1)[0];
+            } else {
+                double n = s.p().grad().norm2Number().doubleValue();
+                sq += n * n;
+            }
         }
         return Math.sqrt(sq);
     }
@@ -85,6 +91,18 @@ public final class AdamW {
             Param p = s.p();
             Parameterization.GroupSettings gs = pz.group(p.group());
             double lrG = lrs[p.group().ordinal()];
+            int gi = p.group().ordinal();
+            count[gi] += p.value().length();
+            if (Fused.ON) {
+                double keep = p.decays() && gs.weightDecay() > 0
+                        ? 1 - (independentWd ? (lr / peakLr) * gs.weightDecay() : lrG * gs.weightDecay()) : 1.0;
+                double[][] sq = Fused.adamw(p.value(), p.grad(), s.m(), s.v(), 1, new double[] {gradScale},
+                        new double[] {beta1}, new double[] {beta2}, new double[] {lrG / bc1}, new double[] {bc2Sqrt},
+                        new double[] {gs.eps()}, new double[] {keep});
+                updSq[gi] += sq[0][0];
+                parSq[gi] += sq[1][0];
+                continue;
+            }
             INDArray g = gradScale == 1.0 ? p.grad() : p.grad().mul(gradScale);
             s.m().muli(beta1).addi(g.mul(1 - beta1));
             s.v().muli(beta2).addi(g.mul(g).muli(1 - beta2));
@@ -96,12 +114,10 @@ public final class AdamW {
                 p.value().muli(1 - decay);
             }
             p.value().subi(update);
-            int gi = p.group().ordinal();
             double un = update.norm2Number().doubleValue();
             double pn = p.value().norm2Number().doubleValue();
             updSq[gi] += un * un;
             parSq[gi] += pn * pn;
-            count[gi] += p.value().length();
         }
         double[] updRms = new double[groups];
         double[] parRms = new double[groups];

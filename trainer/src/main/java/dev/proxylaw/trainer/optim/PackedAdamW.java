@@ -1,5 +1,6 @@
 package dev.proxylaw.trainer.optim;
 
+import dev.proxylaw.trainer.model.Fused;
 import dev.proxylaw.trainer.model.Group;
 import dev.proxylaw.trainer.model.PackedGpt;
 import dev.proxylaw.trainer.model.Param;
@@ -15,7 +16,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@link AdamW} for a {@link PackedGpt}: every member keeps its own moments, betas, weight-decay style,
  * per-group LR, decay and epsilon, its own gradient norm and clip. The update is AdamW's, op for op,
  * with each scalar a {@link PerMember}; all members step together (a member that ends is dropped from
- * the pack by {@link #retain}), so the step count and bias corrections are shared.
+ * the pack by {@link #retain}), so the step count and bias corrections are shared. On CPU each
+ * parameter's update is one {@link Fused#adamw} pass over every member's block.
  */
 public final class PackedAdamW {
     /** What one member's optimizer does, besides the schedule. */
@@ -66,6 +68,13 @@ public final class PackedAdamW {
         int k = members.size();
         double[] normSq = new double[k];
         for (Slot s : slots) {
+            if (Fused.ON) {
+                double[] sq = Fused.sumSquares(s.p().grad(), k);
+                for (int i = 0; i < k; i++) {
+                    normSq[i] += sq[i];
+                }
+                continue;
+            }
             double[] n = PerMember.norm2s(s.p().grad(), k);
             for (int i = 0; i < k; i++) {
                 normSq[i] += n[i] * n[i];
@@ -110,6 +119,23 @@ public final class PackedAdamW {
             Param p = s.p();
             Group group = p.group();
             int gi = group.ordinal();
+            count[gi] += p.value().length() / k;
+            if (Fused.ON) {
+                double[] keep = new double[k];
+                for (int i = 0; i < k; i++) {
+                    Member mi = members.get(i);
+                    double wd = mi.pz().group(group).weightDecay();
+                    keep[i] = !p.decays() || wd <= 0 ? 1.0 : 1 - (mi.independentWd() ? (lr[i] / peakLr[i]) * wd : lrs[i][gi] * wd);
+                }
+                double[][] sq = Fused.adamw(p.value(), p.grad(), s.m(), s.v(), k, gradScale, b1.values(), b2.values(),
+                        PerMember.of(k, i -> lrs[i][gi] / bc1[i]).values(), bc2Sqrt.values(),
+                        PerMember.of(k, i -> members.get(i).pz().group(group).eps()).values(), keep);
+                for (int i = 0; i < k; i++) {
+                    updSq[i][gi] += sq[0][i];
+                    parSq[i][gi] += sq[1][i];
+                }
+                continue;
+            }
             INDArray g = scale.allEqual(1.0) ? p.grad() : scale.mul(p.grad());
             b1.muli(s.m()).addi(oneMinusB1.mul(g));
             b2.muli(s.v()).addi(oneMinusB2.muli(g.mul(g)));
@@ -138,7 +164,6 @@ public final class PackedAdamW {
                 updSq[i][gi] += un[i] * un[i];
                 parSq[i][gi] += pn[i] * pn[i];
             }
-            count[gi] += p.value().length() / k;
         }
         AdamW.StepStats[] out = new AdamW.StepStats[k];
         for (int i = 0; i < k; i++) {

@@ -1,0 +1,499 @@
+package dev.proxylaw.trainer.model;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The elementwise and row-wise work of a step (GELU, LayerNorm, attention's causal softmax, the AdamW
+ * update) as one pass each over the data instead of 6 to 12 ND4J operations. On ND4J's CPU backend the arrays are copied
+ * into per-thread scratch on the heap, computed in Java and copied back. Float arrays run on the JDK's
+ * vector API ({@link FusedSimd}: SIMD lanes, vectorised tanh and exp) when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} (the launcher, the tests and conf/spark/ do), and on the
+ * scalar code below otherwise; double arrays always run the scalar code, in double.
+ *
+ * <p>A pack of K members lays its rows out member by member; the per-member weights and scalars are
+ * indexed by {@code row / (rows / K)}. Every row is computed the same way wherever it sits, so a member
+ * of a pack gets exactly the numbers of its solo run. Other backends (CUDA) use the ND4J code in
+ * {@link Gelu}, {@link LayerNorm} and the callers. Setting {@code -Dproxylaw.fused=false} does so on CPU
+ * too (the reference the fused code is tested against).
+ */
+public final class Fused {
+    /** Whether the fused code runs here: CPU backend, not switched off. */
+    public static final boolean ON = Nd4j.getBackend().getClass().getName().contains("Cpu")
+            && !"false".equals(System.getProperty("proxylaw.fused"));
+    /** Whether float arrays run on the vector API. */
+    static final boolean SIMD = ON && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("proxylaw.simd"));
+
+    private static final double C = Math.sqrt(2.0 / Math.PI);
+    private static final double K = 0.044715;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private Fused() {
+    }
+
+    /** Which code path float arrays take (nd4j, fused-scalar, fused-simd), for the bench's header. */
+    public static String mode() {
+        return !ON ? "nd4j" : SIMD ? "fused-simd" : "fused-scalar";
+    }
+
+    private static boolean simd(INDArray x) {
+        return SIMD && x.dataType() == DataType.FLOAT;
+    }
+
+    // ---- GELU, tanh form -------------------------------------------------------------------------------
+
+    /** y = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3); tanh(u) into {@code tanhOut[0]}. */
+    static INDArray gelu(INDArray x, INDArray[] tanhOut) {
+        x = contiguous(x);
+        int n = length(x);
+        INDArray y = x.ulike();
+        INDArray t = x.ulike();
+        if (simd(x)) {
+            Scratch s = SCRATCH.get();
+            float[] xs = s.f(0, n);
+            float[] ys = s.f(1, n);
+            float[] ts = s.f(2, n);
+            readF(x, xs, n);
+            FusedSimd.gelu(xs, ys, ts, n);
+            writeF(y, ys, n);
+            writeF(t, ts, n);
+        } else {
+            Scratch s = SCRATCH.get();
+            double[] xs = readD(x, s.d(0, n), s, n);
+            double[] ys = s.d(1, n);
+            double[] ts = s.d(2, n);
+            for (int i = 0; i < n; i++) {
+                double v = xs[i];
+                double th = Math.tanh(C * (v + K * v * v * v));
+                ts[i] = th;
+                ys[i] = 0.5 * v * (1 + th);
+            }
+            writeD(y, ys, s, n);
+            writeD(t, ts, s, n);
+        }
+        tanhOut[0] = t;
+        return y;
+    }
+
+    /** dx = dy (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)), in place on dy. */
+    static INDArray geluBackward(INDArray dy, INDArray x, INDArray t) {
+        dy = contiguous(dy);
+        int n = length(dy);
+        Scratch s = SCRATCH.get();
+        if (simd(dy)) {
+            float[] ds = s.f(0, n);
+            float[] xs = s.f(1, n);
+            float[] ts = s.f(2, n);
+            readF(dy, ds, n);
+            readF(contiguous(x), xs, n);
+            readF(contiguous(t), ts, n);
+            FusedSimd.geluBackward(ds, xs, ts, n);
+            writeF(dy, ds, n);
+        } else {
+            double[] ds = readD(dy, s.d(0, n), s, n);
+            double[] xs = readD(contiguous(x), s.d(1, n), s, n);
+            double[] ts = readD(contiguous(t), s.d(2, n), s, n);
+            for (int i = 0; i < n; i++) {
+                double v = xs[i];
+                double th = ts[i];
+                double inner = 0.5 * C * v * (1 + 3 * K * v * v);
+                ds[i] *= inner * (1 - th * th) + 0.5 * (1 + th);
+            }
+            writeD(dy, ds, s, n);
+        }
+        return dy;
+    }
+
+    // ---- LayerNorm over the last dimension --------------------------------------------------------------
+
+    /**
+     * y = (x - mean) / sqrt(var + eps) * w_m (+ b_m) over rows (R, C) of {@code members} members, member m
+     * owning rows [m R/K, (m+1) R/K) and row m of w (K, C) (or w (C) when K = 1); population variance.
+     */
+    static INDArray layerNorm(INDArray x, INDArray w, INDArray b, int members, double eps, LayerNorm.Cache[] cacheOut) {
+        x = contiguous(x);
+        int rows = (int) x.size(0);
+        int cols = (int) x.size(1);
+        int n = rows * cols;
+        INDArray y = x.ulike();
+        INDArray xhat = x.ulike();
+        INDArray rstd = Nd4j.createUninitialized(x.dataType(), rows, 1);
+        Scratch s = SCRATCH.get();
+        if (simd(x)) {
+            float[] xs = s.f(0, n);
+            float[] ys = s.f(1, n);
+            float[] hs = s.f(2, n);
+            float[] rs = s.f(3, rows);
+            float[] ws = s.f(4, members * cols);
+            float[] bs = b == null ? null : s.f(5, members * cols);
+            readF(x, xs, n);
+            readF(contiguous(w), ws, members * cols);
+            if (b != null) {
+                readF(contiguous(b), bs, members * cols);
+            }
+            FusedSimd.layerNorm(xs, ws, bs, members, rows, cols, (float) eps, ys, hs, rs);
+            writeF(y, ys, n);
+            writeF(xhat, hs, n);
+            writeF(rstd, rs, rows);
+        } else {
+            double[] xs = readD(x, s.d(0, n), s, n);
+            double[] ys = s.d(1, n);
+            double[] hs = s.d(2, n);
+            double[] rs = s.d(3, rows);
+            double[] ws = readD(contiguous(w), s.d(4, members * cols), s, members * cols);
+            double[] bs = b == null ? null : readD(contiguous(b), s.d(5, members * cols), s, members * cols);
+            int per = rows / members;
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols;
+                int wo = (r / per) * cols;
+                double mean = 0;
+                for (int j = 0; j < cols; j++) {
+                    mean += xs[o + j];
+                }
+                mean /= cols;
+                double var = 0;
+                for (int j = 0; j < cols; j++) {
+                    double d = xs[o + j] - mean;
+                    var += d * d;
+                }
+                double rstdR = 1.0 / Math.sqrt(var / cols + eps);
+                rs[r] = rstdR;
+                for (int j = 0; j < cols; j++) {
+                    double h = (xs[o + j] - mean) * rstdR;
+                    hs[o + j] = h;
+                    ys[o + j] = bs == null ? h * ws[wo + j] : h * ws[wo + j] + bs[wo + j];
+                }
+            }
+            writeD(y, ys, s, n);
+            writeD(xhat, hs, s, n);
+            writeD(rstd, rs, s, rows);
+        }
+        if (cacheOut != null) {
+            cacheOut[0] = new LayerNorm.Cache(xhat, rstd);
+        }
+        return y;
+    }
+
+    /**
+     * dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dy w_m; writes dw (and db), each
+     * member's sums over its rows, overwriting. Returns dx.
+     */
+    static INDArray layerNormBackward(INDArray dy, LayerNorm.Cache c, INDArray w, int members, INDArray dw, INDArray db) {
+        dy = contiguous(dy);
+        int rows = (int) dy.size(0);
+        int cols = (int) dy.size(1);
+        int n = rows * cols;
+        INDArray dx = dy.ulike();
+        Scratch s = SCRATCH.get();
+        if (simd(dy)) {
+            float[] ds = s.f(0, n);
+            float[] hs = s.f(1, n);
+            float[] rs = s.f(2, rows);
+            float[] ws = s.f(3, members * cols);
+            float[] dws = s.f(4, members * cols);
+            float[] dbs = s.f(5, members * cols);
+            readF(dy, ds, n);
+            readF(contiguous(c.xhat()), hs, n);
+            readF(contiguous(c.rstd()), rs, rows);
+            readF(contiguous(w), ws, members * cols);
+            FusedSimd.layerNormBackward(ds, hs, rs, ws, members, rows, cols, dws, dbs);
+            writeF(dx, ds, n);
+            writeF(dw, dws, members * cols);
+            if (db != null) {
+                writeF(db, dbs, members * cols);
+            }
+        } else {
+            double[] ds = readD(dy, s.d(0, n), s, n);
+            double[] hs = readD(contiguous(c.xhat()), s.d(1, n), s, n);
+            double[] rs = readD(contiguous(c.rstd()), s.d(2, rows), s, rows);
+            double[] ws = readD(contiguous(w), s.d(3, members * cols), s, members * cols);
+            double[] dws = s.d(4, members * cols);
+            double[] dbs = s.d(5, members * cols);
+            java.util.Arrays.fill(dws, 0, members * cols, 0.0);
+            java.util.Arrays.fill(dbs, 0, members * cols, 0.0);
+            int per = rows / members;
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols;
+                int wo = (r / per) * cols;
+                double m1 = 0;
+                double m2 = 0;
+                for (int j = 0; j < cols; j++) {
+                    double g = ds[o + j];
+                    double h = hs[o + j];
+                    dws[wo + j] += g * h;
+                    dbs[wo + j] += g;
+                    double dh = g * ws[wo + j];
+                    m1 += dh;
+                    m2 += dh * h;
+                }
+                m1 /= cols;
+                m2 /= cols;
+                for (int j = 0; j < cols; j++) {
+                    double dh = ds[o + j] * ws[wo + j];
+                    ds[o + j] = rs[r] * (dh - m1 - hs[o + j] * m2);
+                }
+            }
+            writeD(dx, ds, s, n);
+            writeD(dw, dws, s, members * cols);
+            if (db != null) {
+                writeD(db, dbs, s, members * cols);
+            }
+        }
+        return dx;
+    }
+
+    // ---- causal softmax of attention scores -------------------------------------------------------------
+
+    /**
+     * Scores (N T, T), rows grouped by sequence and head, query q = row mod T, in place to the softmax of
+     * scale_m * score over keys 0..q (keys after q get probability 0). Returns each member's largest
+     * scaled score over the keys it attends to (the max attention logit).
+     */
+    static double[] causalSoftmax(INDArray scores, int t, double[] scale) {
+        int members = scale.length;
+        int rows = (int) (scores.length() / t);
+        int n = rows * t;
+        double[] maxLogit = new double[members];
+        Scratch s = SCRATCH.get();
+        if (simd(scores)) {
+            float[] xs = s.f(0, n);
+            readF(scores, xs, n);
+            float[] sc = new float[members];
+            for (int m = 0; m < members; m++) {
+                sc[m] = (float) scale[m];
+            }
+            FusedSimd.causalSoftmax(xs, rows, t, sc, maxLogit);
+            writeF(scores, xs, n);
+        } else {
+            double[] xs = readD(scores, s.d(0, n), s, n);
+            int per = rows / members;
+            java.util.Arrays.fill(maxLogit, Double.NEGATIVE_INFINITY);
+            for (int r = 0; r < rows; r++) {
+                int m = r / per;
+                int o = r * t;
+                int valid = r % t + 1;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < valid; j++) {
+                    xs[o + j] *= scale[m];
+                    max = Math.max(max, xs[o + j]);
+                }
+                maxLogit[m] = Math.max(maxLogit[m], max);
+                double sum = 0;
+                for (int j = 0; j < valid; j++) {
+                    double e = Math.exp(xs[o + j] - max);
+                    xs[o + j] = e;
+                    sum += e;
+                }
+                for (int j = 0; j < valid; j++) {
+                    xs[o + j] /= sum;
+                }
+                for (int j = valid; j < t; j++) {
+                    xs[o + j] = 0;
+                }
+            }
+            writeD(scores, xs, s, n);
+        }
+        return maxLogit;
+    }
+
+    /** dS = scale_m * att * (dAtt - sum_j dAtt att), in place on dAtt (N T, T). */
+    static INDArray causalSoftmaxBackward(INDArray dAtt, INDArray att, int t, double[] scale) {
+        dAtt = contiguous(dAtt);
+        int members = scale.length;
+        int rows = (int) (dAtt.length() / t);
+        int n = rows * t;
+        Scratch s = SCRATCH.get();
+        if (simd(dAtt)) {
+            float[] ds = s.f(0, n);
+            float[] ps = s.f(1, n);
+            readF(dAtt, ds, n);
+            readF(contiguous(att), ps, n);
+            float[] sc = new float[members];
+            for (int m = 0; m < members; m++) {
+                sc[m] = (float) scale[m];
+            }
+            FusedSimd.causalSoftmaxBackward(ds, ps, rows, t, sc);
+            writeF(dAtt, ds, n);
+        } else {
+            double[] ds = readD(dAtt, s.d(0, n), s, n);
+            double[] ps = readD(contiguous(att), s.d(1, n), s, n);
+            int per = rows / members;
+            for (int r = 0; r < rows; r++) {
+                int o = r * t;
+                int valid = r % t + 1;
+                double dot = 0;
+                for (int j = 0; j < valid; j++) {
+                    dot += ds[o + j] * ps[o + j];
+                }
+                double sc = scale[r / per];
+                for (int j = 0; j < valid; j++) {
+                    ds[o + j] = sc * ps[o + j] * (ds[o + j] - dot);
+                }
+                for (int j = valid; j < t; j++) {
+                    ds[o + j] = 0;
+                }
+            }
+            writeD(dAtt, ds, s, n);
+        }
+        return dAtt;
+    }
+
+    // ---- AdamW -------------------------------------------------------------------------------------------
+
+    /** Each member's sum of squares over its block of x (members equal blocks, in order). */
+    public static double[] sumSquares(INDArray x, int members) {
+        x = contiguous(x);
+        int n = length(x);
+        int per = n / members;
+        double[] out = new double[members];
+        Scratch s = SCRATCH.get();
+        if (simd(x)) {
+            float[] xs = s.f(0, n);
+            readF(x, xs, n);
+            for (int m = 0; m < members; m++) {
+                out[m] = FusedSimd.sumSquares(xs, m * per, per);
+            }
+        } else {
+            double[] xs = readD(x, s.d(0, n), s, n);
+            for (int m = 0; m < members; m++) {
+                double acc = 0;
+                for (int i = m * per; i < (m + 1) * per; i++) {
+                    acc += xs[i] * xs[i];
+                }
+                out[m] = acc;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One AdamW step, in place on the parameter p and the moments m and v, member by member (each its own
+     * block and scalars): g' = gradScale g; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2;
+     * u = step m / (sqrt(v) / bc2Sqrt + eps); p = keep p - u, the op order of {@code torch.optim.AdamW}
+     * (keep = 1 - decay). Returns each member's sums of squares of u and of the new p.
+     */
+    public static double[][] adamw(INDArray p, INDArray g, INDArray m, INDArray v, int members, double[] gradScale, double[] b1,
+                            double[] b2, double[] step, double[] bc2Sqrt, double[] eps, double[] keep) {
+        int n = length(p);
+        int per = n / members;
+        double[] updSq = new double[members];
+        double[] parSq = new double[members];
+        Scratch s = SCRATCH.get();
+        if (simd(p)) {
+            float[] ps = s.f(0, n);
+            float[] gs = s.f(1, n);
+            float[] ms = s.f(2, n);
+            float[] vs = s.f(3, n);
+            readF(p, ps, n);
+            readF(contiguous(g), gs, n);
+            readF(m, ms, n);
+            readF(v, vs, n);
+            for (int k = 0; k < members; k++) {
+                double[] sq = FusedSimd.adamw(ps, gs, ms, vs, k * per, per, (float) gradScale[k], (float) b1[k],
+                        (float) (1 - b1[k]), (float) b2[k], (float) (1 - b2[k]), (float) step[k], (float) bc2Sqrt[k],
+                        (float) eps[k], (float) keep[k]);
+                updSq[k] = sq[0];
+                parSq[k] = sq[1];
+            }
+            writeF(p, ps, n);
+            writeF(m, ms, n);
+            writeF(v, vs, n);
+        } else {
+            double[] ps = readD(p, s.d(0, n), s, n);
+            double[] gs = readD(contiguous(g), s.d(1, n), s, n);
+            double[] ms = readD(m, s.d(2, n), s, n);
+            double[] vs = readD(v, s.d(3, n), s, n);
+            for (int k = 0; k < members; k++) {
+                double u2 = 0;
+                double p2 = 0;
+                for (int i = k * per; i < (k + 1) * per; i++) {
+                    double gi = gs[i] * gradScale[k];
+                    ms[i] = ms[i] * b1[k] + gi * (1 - b1[k]);
+                    vs[i] = vs[i] * b2[k] + gi * gi * (1 - b2[k]);
+                    double u = ms[i] / (Math.sqrt(vs[i]) / bc2Sqrt[k] + eps[k]) * step[k];
+                    ps[i] = ps[i] * keep[k] - u;
+                    u2 += u * u;
+                    p2 += ps[i] * ps[i];
+                }
+                updSq[k] = u2;
+                parSq[k] = p2;
+            }
+            writeD(p, ps, s, n);
+            writeD(m, ms, s, n);
+            writeD(v, vs, s, n);
+        }
+        return new double[][] {updSq, parSq};
+    }
+
+    // ---- moving data between ND4J buffers and the heap -------------------------------------------------
+
+    private static INDArray contiguous(INDArray x) {
+        return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
+    }
+
+    private static int length(INDArray x) {
+        return Math.toIntExact(x.length());
+    }
+
+    // a view's addressPointer() already points at its first element (as in Bmm)
+    private static void readF(INDArray x, float[] dst, int n) {
+        new FloatPointer(x.data().addressPointer()).position(0).get(dst, 0, n);
+    }
+
+    private static void writeF(INDArray x, float[] src, int n) {
+        new FloatPointer(x.data().addressPointer()).position(0).put(src, 0, n);
+    }
+
+    /** x's first n values as doubles, in {@code dst}. */
+    private static double[] readD(INDArray x, double[] dst, Scratch s, int n) {
+        if (x.dataType() == DataType.DOUBLE) {
+            new DoublePointer(x.data().addressPointer()).position(0).get(dst, 0, n);
+        } else if (x.dataType() == DataType.FLOAT) {
+            float[] f = s.f(6, n);
+            readF(x, f, n);
+            for (int i = 0; i < n; i++) {
+                dst[i] = f[i];
+            }
+        } else {
+            throw new IllegalArgumentException("Cannot run fused kernels on " + x.dataType() + " arrays.");
+        }
+        return dst;
+    }
+
+    private static void writeD(INDArray x, double[] src, Scratch s, int n) {
+        if (x.dataType() == DataType.DOUBLE) {
+            new DoublePointer(x.data().addressPointer()).position(0).put(src, 0, n);
+        } else {
+            float[] f = s.f(6, n);
+            for (int i = 0; i < n; i++) {
+                f[i] = (float) src[i];
+            }
+            writeF(x, f, n);
+        }
+    }
+
+    /** Per-thread heap arrays, grown on demand and kept: slot i holds one operand of the running kernel. */
+    private static final class Scratch {
+        private final float[][] f = new float[7][];
+        private final double[][] d = new double[6][];
+
+        float[] f(int slot, int n) {
+            if (f[slot] == null || f[slot].length < n) {
+                f[slot] = new float[n];
+            }
+            return f[slot];
+        }
+
+        double[] d(int slot, int n) {
+            if (d[slot] == null || d[slot].length < n) {
+                d[slot] = new double[n];
+            }
+            return d[slot];
+        }
+    }
+}

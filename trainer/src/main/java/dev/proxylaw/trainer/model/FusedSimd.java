@@ -1,0 +1,220 @@
+package dev.proxylaw.trainer.model;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Fused}'s float kernels on the JDK's vector API (the widest lanes the CPU has; tanh and exp
+ * vectorised). Loaded only when the JVM has the {@code jdk.incubator.vector} module. Every row is
+ * walked from its first element with the same lane layout, its last partial step padded through a small
+ * array (masked loads cost 3x a plain one in Java 17), so a row's result does not depend on where it
+ * sits in the array: a pack member equals its solo run.
+ */
+final class FusedSimd {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final float C = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float K = 0.044715f;
+
+    private FusedSimd() {
+    }
+
+    /** Lanes j.. of row {@code a[off, off + len)}; past the row's end the lanes hold {@code pad}. */
+    private static FloatVector load(float[] a, int off, int j, int len, float pad, float[] tmp) {
+        if (j + L <= len) {
+            return FloatVector.fromArray(S, a, off + j);
+        }
+        java.util.Arrays.fill(tmp, pad);
+        System.arraycopy(a, off + j, tmp, 0, len - j);
+        return FloatVector.fromArray(S, tmp, 0);
+    }
+
+    /** Writes the lanes of v that fall inside the row. */
+    private static void store(FloatVector v, float[] a, int off, int j, int len, float[] tmp) {
+        if (j + L <= len) {
+            v.intoArray(a, off + j);
+        } else {
+            v.intoArray(tmp, 0);
+            System.arraycopy(tmp, 0, a, off + j, len - j);
+        }
+    }
+
+    static void gelu(float[] x, float[] y, float[] t, int n) {
+        float[] tmp = new float[L];
+        for (int i = 0; i < n; i += L) {
+            FloatVector v = load(x, 0, i, n, 0f, tmp);
+            FloatVector th = v.mul(v).mul(v).mul(K).add(v).mul(C).lanewise(VectorOperators.TANH);
+            store(th, t, 0, i, n, tmp);
+            store(th.add(1f).mul(v).mul(0.5f), y, 0, i, n, tmp);
+        }
+    }
+
+    static void geluBackward(float[] dy, float[] x, float[] t, int n) {
+        float[] tmp = new float[L];
+        for (int i = 0; i < n; i += L) {
+            FloatVector v = load(x, 0, i, n, 0f, tmp);
+            FloatVector th = load(t, 0, i, n, 0f, tmp);
+            FloatVector inner = v.mul(v).mul(3 * K).add(1f).mul(v).mul(0.5f * C);     // 0.5 c x (1 + 3k x^2)
+            FloatVector sech2 = th.mul(th).neg().add(1f);                               // 1 - t^2
+            FloatVector local = inner.mul(sech2).add(th.add(1f).mul(0.5f));
+            store(load(dy, 0, i, n, 0f, tmp).mul(local), dy, 0, i, n, tmp);
+        }
+    }
+
+    static void layerNorm(float[] x, float[] w, float[] b, int members, int rows, int cols, float eps,
+                          float[] y, float[] xhat, float[] rstd) {
+        float[] tmp = new float[L];
+        int per = rows / members;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            int wo = (r / per) * cols;
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < cols; j += L) {
+                acc = acc.add(load(x, o, j, cols, 0f, tmp));
+            }
+            float mean = acc.reduceLanes(VectorOperators.ADD) / cols;
+            acc = FloatVector.zero(S);
+            for (int j = 0; j < cols; j += L) {
+                FloatVector d = load(x, o, j, cols, mean, tmp).sub(mean);     // padded lanes give 0
+                acc = acc.add(d.mul(d));
+            }
+            float rs = (float) (1.0 / Math.sqrt(acc.reduceLanes(VectorOperators.ADD) / cols + eps));
+            rstd[r] = rs;
+            for (int j = 0; j < cols; j += L) {
+                FloatVector h = load(x, o, j, cols, 0f, tmp).sub(mean).mul(rs);
+                store(h, xhat, o, j, cols, tmp);
+                FloatVector out = h.mul(load(w, wo, j, cols, 0f, tmp));
+                if (b != null) {
+                    out = out.add(load(b, wo, j, cols, 0f, tmp));
+                }
+                store(out, y, o, j, cols, tmp);
+            }
+        }
+    }
+
+    /** dy in place to dx; dw and db (members x cols) overwritten with each member's sums. */
+    static void layerNormBackward(float[] dy, float[] xhat, float[] rstd, float[] w, int members, int rows, int cols,
+                                  float[] dw, float[] db) {
+        float[] tmp = new float[L];
+        java.util.Arrays.fill(dw, 0, members * cols, 0f);
+        java.util.Arrays.fill(db, 0, members * cols, 0f);
+        int per = rows / members;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            int wo = (r / per) * cols;
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            for (int j = 0; j < cols; j += L) {
+                FloatVector g = load(dy, o, j, cols, 0f, tmp);
+                FloatVector h = load(xhat, o, j, cols, 0f, tmp);
+                store(load(dw, wo, j, cols, 0f, tmp).add(g.mul(h)), dw, wo, j, cols, tmp);
+                store(load(db, wo, j, cols, 0f, tmp).add(g), db, wo, j, cols, tmp);
+                FloatVector dh = g.mul(load(w, wo, j, cols, 0f, tmp));
+                a1 = a1.add(dh);
+                a2 = a2.add(dh.mul(h));
+            }
+            float m1 = a1.reduceLanes(VectorOperators.ADD) / cols;
+            float m2 = a2.reduceLanes(VectorOperators.ADD) / cols;
+            float rs = rstd[r];
+            for (int j = 0; j < cols; j += L) {
+                FloatVector dh = load(dy, o, j, cols, 0f, tmp).mul(load(w, wo, j, cols, 0f, tmp));
+                FloatVector h = load(xhat, o, j, cols, 0f, tmp);
+                store(dh.sub(m1).sub(h.mul(m2)).mul(rs), dy, o, j, cols, tmp);
+            }
+        }
+    }
+
+    /**
+     * Rows (rows, t) in place; keys after the row's query (row mod t) get 0. Whole rows are walked (with an
+     * additive mask of -inf above the diagonal) so that a row of t = multiple of the lane count has no
+     * partial step.
+     */
+    static void causalSoftmax(float[] x, int rows, int t, float[] scale, double[] maxLogit) {
+        float[] tmp = new float[L];
+        float[] mask = new float[t * t];
+        for (int q = 0; q < t; q++) {
+            java.util.Arrays.fill(mask, q * t + q + 1, (q + 1) * t, Float.NEGATIVE_INFINITY);
+        }
+        int members = scale.length;
+        int per = rows / members;
+        java.util.Arrays.fill(maxLogit, Double.NEGATIVE_INFINITY);
+        for (int r = 0; r < rows; r++) {
+            int mem = r / per;
+            float sc = scale[mem];
+            int o = r * t;
+            int mo = (r % t) * t;
+            FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < t; j += L) {
+                FloatVector v = load(x, o, j, t, 0f, tmp).mul(sc).add(load(mask, mo, j, t, Float.NEGATIVE_INFINITY, tmp));
+                store(v, x, o, j, t, tmp);
+                mx = mx.max(v);
+            }
+            float max = mx.reduceLanes(VectorOperators.MAX);
+            if (max > maxLogit[mem]) {
+                maxLogit[mem] = max;
+            }
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < t; j += L) {
+                // masked keys and padded lanes: exp(-inf) = 0
+                FloatVector e = load(x, o, j, t, Float.NEGATIVE_INFINITY, tmp).sub(max).lanewise(VectorOperators.EXP);
+                store(e, x, o, j, t, tmp);
+                acc = acc.add(e);
+            }
+            float inv = 1f / acc.reduceLanes(VectorOperators.ADD);
+            for (int j = 0; j < t; j += L) {
+                store(load(x, o, j, t, 0f, tmp).mul(inv), x, o, j, t, tmp);
+            }
+        }
+    }
+
+    /** dS = scale * p * (dA - sum dA p), dA in place; masked keys have p = 0 and so get 0. */
+    static void causalSoftmaxBackward(float[] da, float[] p, int rows, int t, float[] scale) {
+        float[] tmp = new float[L];
+        int per = rows / scale.length;
+        for (int r = 0; r < rows; r++) {
+            float sc = scale[r / per];
+            int o = r * t;
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < t; j += L) {
+                acc = acc.add(load(da, o, j, t, 0f, tmp).mul(load(p, o, j, t, 0f, tmp)));
+            }
+            float dot = acc.reduceLanes(VectorOperators.ADD);
+            for (int j = 0; j < t; j += L) {
+                FloatVector pv = load(p, o, j, t, 0f, tmp);
+                store(load(da, o, j, t, 0f, tmp).sub(dot).mul(pv).mul(sc), da, o, j, t, tmp);
+            }
+        }
+    }
+
+    static double sumSquares(float[] x, int off, int len) {
+        float[] tmp = new float[L];
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < len; j += L) {
+            FloatVector v = load(x, off, j, len, 0f, tmp);
+            acc = acc.add(v.mul(v));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@link Fused#adamw} on the block [off, off + len); returns the sums of squares of the update and the new p. */
+    static double[] adamw(float[] p, float[] g, float[] m, float[] v, int off, int len, float gradScale, float b1,
+                          float oneMinusB1, float b2, float oneMinusB2, float step, float bc2Sqrt, float eps, float keep) {
+        float[] tmp = new float[L];
+        FloatVector au = FloatVector.zero(S);
+        FloatVector ap = FloatVector.zero(S);
+        for (int j = 0; j < len; j += L) {
+            FloatVector gv = load(g, off, j, len, 0f, tmp).mul(gradScale);
+            FloatVector mv = load(m, off, j, len, 0f, tmp).mul(b1).add(gv.mul(oneMinusB1));
+            FloatVector vv = load(v, off, j, len, 0f, tmp).mul(b2).add(gv.mul(gv).mul(oneMinusB2));
+            FloatVector u = mv.div(vv.sqrt().div(bc2Sqrt).add(eps)).mul(step);
+            FloatVector pv = load(p, off, j, len, 0f, tmp).mul(keep).sub(u);
+            store(mv, m, off, j, len, tmp);
+            store(vv, v, off, j, len, tmp);
+            store(pv, p, off, j, len, tmp);
+            au = au.add(u.mul(u));
+            ap = ap.add(pv.mul(pv));
+        }
+        return new double[] {au.reduceLanes(VectorOperators.ADD), ap.reduceLanes(VectorOperators.ADD)};
+    }
+}

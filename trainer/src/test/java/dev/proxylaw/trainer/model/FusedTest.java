@@ -1,0 +1,152 @@
+package dev.proxylaw.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The fused kernels against the ND4J operations they replace (to 1e-12 in double, float rounding in
+ * float), and a pack's rows against the same rows computed alone (exactly: a pack member must get its
+ * solo run's numbers). The model-level checks (gradients against finite differences, the PyTorch golden
+ * file, packs against solo runs) run the fused code too.
+ */
+class FusedTest {
+    @Test
+    void fusedCodeIsWhatRunsHere() {
+        assertTrue(Fused.ON, "the CPU backend runs the fused kernels");
+        assertTrue(Fused.SIMD, "the tests start the JVM with the vector API, as the launcher does: " + Fused.mode());
+    }
+
+    private static double tol(DataType dt) {
+        return dt == DataType.DOUBLE ? 1e-12 : 2e-6;
+    }
+
+    private static INDArray randn(DataType dt, long seed, long... shape) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.randn(DataType.DOUBLE, shape).muli(2).castTo(dt);
+    }
+
+    /** max |a - b| / max(1, max |a|). */
+    private static void close(String what, INDArray want, INDArray got, double tol) {
+        INDArray w = want.castTo(DataType.DOUBLE);
+        INDArray g = got.castTo(DataType.DOUBLE).reshape(w.shape());
+        double err = w.sub(g).amaxNumber().doubleValue() / Math.max(1.0, w.amaxNumber().doubleValue());
+        assertTrue(err < tol, what + ": relative error " + err + " >= " + tol);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void geluMatchesNd4j(DataType dt) {
+        INDArray x = randn(dt, 1, 37, 53);     // a length that is no multiple of any lane count
+        INDArray[] t = new INDArray[1];
+        INDArray[] tRef = new INDArray[1];
+        INDArray y = Fused.gelu(x, t);
+        INDArray yRef = Gelu.forwardNd4j(x, tRef);
+        close("gelu", yRef, y, tol(dt));
+        close("tanh", tRef[0], t[0], tol(dt));
+        INDArray dy = randn(dt, 2, 37, 53);
+        INDArray dx = Fused.geluBackward(dy.dup(), x, t[0]);
+        close("gelu backward", Gelu.backwardNd4j(dy.dup(), x, tRef[0]), dx, tol(dt));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void layerNormMatchesNd4j(DataType dt) {
+        INDArray x = randn(dt, 3, 24, 37).addi(0.5);
+        Param w = new Param("w", Group.BLOCK_VEC, randn(dt, 4, 37));
+        Param b = new Param("b", Group.BLOCK_VEC, randn(dt, 5, 37));
+        LayerNorm.Cache[] c = new LayerNorm.Cache[1];
+        LayerNorm.Cache[] cRef = new LayerNorm.Cache[1];
+        INDArray y = Fused.layerNorm(x, w.value(), b.value(), 1, 1e-5, c);
+        close("layer norm", LayerNorm.forwardNd4j(x, w, b, 1e-5, cRef), y, tol(dt));
+        close("xhat", cRef[0].xhat(), c[0].xhat(), tol(dt));
+        close("rstd", cRef[0].rstd(), c[0].rstd(), tol(dt));
+        INDArray dy = randn(dt, 6, 24, 37);
+        INDArray dx = Fused.layerNormBackward(dy, c[0], w.value(), 1, w.grad(), b.grad());
+        INDArray dw = w.grad().dup();
+        INDArray db = b.grad().dup();
+        close("layer norm backward", LayerNorm.backwardNd4j(dy, cRef[0], w, b), dx, tol(dt));
+        close("dw", w.grad(), dw, tol(dt) * 10);
+        close("db", b.grad(), db, tol(dt) * 10);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void causalSoftmaxMatchesNd4jWithAnAdditiveMask(DataType dt) {
+        int t = 19;
+        INDArray s = randn(dt, 7, 6, t, t);
+        double scale = 0.35;
+        INDArray ref = s.mul(scale);
+        ref.reshape(6, (long) t * t).addiRowVector(Gpt.causalMask(t, dt));
+        double maxRef = ref.maxNumber().doubleValue();
+        INDArray ref2 = ref.reshape(6L * t, t);
+        Nd4j.exec(new SoftMax(ref2, ref2, 1));
+        INDArray att = s.dup();
+        double[] max = Fused.causalSoftmax(att, t, new double[] {scale});
+        close("softmax", ref, att, tol(dt));
+        assertEquals(maxRef, max[0], tol(dt) * Math.abs(maxRef), "max logit");
+        INDArray dA = randn(dt, 8, 6, t, t);
+        INDArray rowDot = dA.reshape(6L * t, t).mul(ref2).sum(true, 1);
+        INDArray dSRef = dA.reshape(6L * t, t).subColumnVector(rowDot).muli(ref2).muli(scale);
+        close("softmax backward", dSRef, Fused.causalSoftmaxBackward(dA.dup(), att, t, new double[] {scale}), tol(dt));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"FLOAT", "DOUBLE"})
+    void aPackMemberGetsExactlyItsSoloNumbers(String type) {
+        DataType dt = DataType.valueOf(type);
+        int k = 3;
+        int rows = 10;
+        int cols = 37;
+        int t = 5;
+        INDArray x = randn(dt, 9, (long) k * rows, cols);
+        INDArray w = randn(dt, 10, k, cols);
+        INDArray b = randn(dt, 11, k, cols);
+        INDArray dy = randn(dt, 12, (long) k * rows, cols);
+        INDArray s = randn(dt, 13, (long) k * rows, t);   // k members of 2 heads of 5 queries
+        double[] scales = {0.5, 0.25, 0.125};
+        LayerNorm.Cache[] pc = new LayerNorm.Cache[1];
+        INDArray yPack = Fused.layerNorm(x, w, b, k, 1e-5, pc);
+        INDArray dwPack = Nd4j.create(dt, k, cols);
+        INDArray dbPack = Nd4j.create(dt, k, cols);
+        INDArray dxPack = Fused.layerNormBackward(dy, pc[0], w, k, dwPack, dbPack);
+        INDArray[] tPack = new INDArray[1];
+        INDArray gPack = Fused.gelu(x, tPack);
+        INDArray attPack = s.dup();
+        double[] maxPack = Fused.causalSoftmax(attPack, t, scales);
+        for (int m = 0; m < k; m++) {
+            INDArray xm = x.get(rowsOf(m, rows)).dup();
+            LayerNorm.Cache[] c = new LayerNorm.Cache[1];
+            INDArray y = Fused.layerNorm(xm, w.getRow(m).dup(), b.getRow(m).dup(), 1, 1e-5, c);
+            assertArrayEquals(y.data().asDouble(), yPack.get(rowsOf(m, rows)).dup().data().asDouble(), "layer norm, member " + m);
+            INDArray dw = Nd4j.create(dt, cols);
+            INDArray db = Nd4j.create(dt, cols);
+            INDArray dx = Fused.layerNormBackward(dy.get(rowsOf(m, rows)).dup(), c[0], w.getRow(m).dup(), 1, dw, db);
+            assertArrayEquals(dx.data().asDouble(), dxPack.get(rowsOf(m, rows)).dup().data().asDouble(), "dx, member " + m);
+            assertArrayEquals(dw.data().asDouble(), dwPack.getRow(m).dup().data().asDouble(), "dw, member " + m);
+            assertArrayEquals(db.data().asDouble(), dbPack.getRow(m).dup().data().asDouble(), "db, member " + m);
+            INDArray[] tm = new INDArray[1];
+            INDArray g = Fused.gelu(xm, tm);
+            assertArrayEquals(g.data().asDouble(), gPack.get(rowsOf(m, rows)).dup().data().asDouble(), "gelu, member " + m);
+            INDArray att = s.get(rowsOf(m, rows)).dup();
+            double[] max = Fused.causalSoftmax(att, t, new double[] {scales[m]});
+            assertArrayEquals(att.data().asDouble(), attPack.get(rowsOf(m, rows)).dup().data().asDouble(), "softmax, member " + m);
+            assertEquals(max[0], maxPack[m], 0.0, "max logit, member " + m);
+        }
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex[] rowsOf(int m, int rows) {
+        return new org.nd4j.linalg.indexing.INDArrayIndex[] {
+            org.nd4j.linalg.indexing.NDArrayIndex.interval((long) m * rows, (long) (m + 1) * rows),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()};
+    }
+}
