@@ -22,6 +22,18 @@ final class Bmm {
     private Bmm() {
     }
 
+    /** C = op(A) @ op(B) of 2-D arrays, as a batch of one: the same cblas call without Nd4j.gemm's overhead (10 to 40%). */
+    static INDArray mm2(INDArray a, INDArray b, boolean transA, boolean transB) {
+        INDArray c = mmInto(a.reshape(1, a.size(0), a.size(1)), b.reshape(1, b.size(0), b.size(1)), null, transA, transB, 0.0);
+        return c.reshape(c.size(1), c.size(2));
+    }
+
+    /** C = op(A) @ op(B) + beta C of 2-D arrays, into the contiguous {@code c}. */
+    static void mm2Into(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double beta) {
+        mmInto(a.reshape(1, a.size(0), a.size(1)), b.reshape(1, b.size(0), b.size(1)), c.reshape(1, c.size(0), c.size(1)),
+                transA, transB, beta);
+    }
+
     static INDArray mm(INDArray a, INDArray b, boolean transA, boolean transB) {
         return mmInto(a, b, null, transA, transB, 0.0);
     }

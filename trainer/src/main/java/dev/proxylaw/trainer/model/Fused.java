@@ -9,25 +9,25 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The elementwise and row-wise work of a step (GELU, LayerNorm, attention's causal softmax, the AdamW
- * update) as one pass each over the data instead of 6 to 12 ND4J operations. On ND4J's CPU backend the arrays are copied
- * into per-thread scratch on the heap, computed in Java and copied back. Float arrays run on the JDK's
- * vector API ({@link FusedSimd}: SIMD lanes, vectorised tanh and exp) when the JVM was started with
- * {@code --add-modules jdk.incubator.vector} (the launcher, the tests and conf/spark/ do), and on the
- * scalar code below otherwise; double arrays always run the scalar code, in double.
+ * update) as one pass each over the data instead of 6 to 12 ND4J operations. On ND4J's CPU backend the
+ * arrays are copied into per-thread scratch on the heap, computed in Java and copied back: float arrays
+ * on the JDK's vector API ({@link FusedSimd}: SIMD lanes, vectorised tanh and exp), double arrays (the
+ * gradient checks) in scalar double code below.
+ *
+ * <p>It runs when the JVM has the vector API ({@code --add-modules jdk.incubator.vector}: the launcher,
+ * the tests and conf/spark/ set it). Without it, on other backends (CUDA), or with
+ * {@code -Dproxylaw.fused=false}, the ND4J code in {@link Gelu}, {@link LayerNorm}, the attention of the
+ * models and the optimizers runs instead: the reference these kernels are tested against.
  *
  * <p>A pack of K members lays its rows out member by member; the per-member weights and scalars are
  * indexed by {@code row / (rows / K)}. Every row is computed the same way wherever it sits, so a member
- * of a pack gets exactly the numbers of its solo run. Other backends (CUDA) use the ND4J code in
- * {@link Gelu}, {@link LayerNorm} and the callers. Setting {@code -Dproxylaw.fused=false} does so on CPU
- * too (the reference the fused code is tested against).
+ * of a pack gets exactly the numbers of its solo run.
  */
 public final class Fused {
-    /** Whether the fused code runs here: CPU backend, not switched off. */
+    /** Whether the fused code runs here: CPU backend, the vector API present, not switched off. */
     public static final boolean ON = Nd4j.getBackend().getClass().getName().contains("Cpu")
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("proxylaw.fused"));
-    /** Whether float arrays run on the vector API. */
-    static final boolean SIMD = ON && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("proxylaw.simd"));
 
     private static final double C = Math.sqrt(2.0 / Math.PI);
     private static final double K = 0.044715;
@@ -36,13 +36,14 @@ public final class Fused {
     private Fused() {
     }
 
-    /** Which code path float arrays take (nd4j, fused-scalar, fused-simd), for the bench's header. */
+    /** Which code the elementwise work runs on (fused, or nd4j), for the bench's header. */
     public static String mode() {
-        return !ON ? "nd4j" : SIMD ? "fused-simd" : "fused-scalar";
+        return ON ? "fused (vector API)" : "nd4j";
     }
 
+    /** Float arrays take the vector code; double arrays the scalar code. */
     private static boolean simd(INDArray x) {
-        return SIMD && x.dataType() == DataType.FLOAT;
+        return x.dataType() == DataType.FLOAT;
     }
 
     // ---- GELU, tanh form -------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ public final class Fused {
             writeF(t, ts, n);
         } else {
             Scratch s = SCRATCH.get();
-            double[] xs = readD(x, s.d(0, n), s, n);
+            double[] xs = readD(x, s.d(0, n), n);
             double[] ys = s.d(1, n);
             double[] ts = s.d(2, n);
             for (int i = 0; i < n; i++) {
@@ -73,8 +74,8 @@ public final class Fused {
                 ts[i] = th;
                 ys[i] = 0.5 * v * (1 + th);
             }
-            writeD(y, ys, s, n);
-            writeD(t, ts, s, n);
+            writeD(y, ys, n);
+            writeD(t, ts, n);
         }
         tanhOut[0] = t;
         return y;
@@ -95,16 +96,16 @@ public final class Fused {
             FusedSimd.geluBackward(ds, xs, ts, n);
             writeF(dy, ds, n);
         } else {
-            double[] ds = readD(dy, s.d(0, n), s, n);
-            double[] xs = readD(contiguous(x), s.d(1, n), s, n);
-            double[] ts = readD(contiguous(t), s.d(2, n), s, n);
+            double[] ds = readD(dy, s.d(0, n), n);
+            double[] xs = readD(contiguous(x), s.d(1, n), n);
+            double[] ts = readD(contiguous(t), s.d(2, n), n);
             for (int i = 0; i < n; i++) {
                 double v = xs[i];
                 double th = ts[i];
                 double inner = 0.5 * C * v * (1 + 3 * K * v * v);
                 ds[i] *= inner * (1 - th * th) + 0.5 * (1 + th);
             }
-            writeD(dy, ds, s, n);
+            writeD(dy, ds, n);
         }
         return dy;
     }
@@ -141,12 +142,12 @@ public final class Fused {
             writeF(xhat, hs, n);
             writeF(rstd, rs, rows);
         } else {
-            double[] xs = readD(x, s.d(0, n), s, n);
+            double[] xs = readD(x, s.d(0, n), n);
             double[] ys = s.d(1, n);
             double[] hs = s.d(2, n);
             double[] rs = s.d(3, rows);
-            double[] ws = readD(contiguous(w), s.d(4, members * cols), s, members * cols);
-            double[] bs = b == null ? null : readD(contiguous(b), s.d(5, members * cols), s, members * cols);
+            double[] ws = readD(contiguous(w), s.d(4, members * cols), members * cols);
+            double[] bs = b == null ? null : readD(contiguous(b), s.d(5, members * cols), members * cols);
             int per = rows / members;
             for (int r = 0; r < rows; r++) {
                 int o = r * cols;
@@ -169,9 +170,9 @@ public final class Fused {
                     ys[o + j] = bs == null ? h * ws[wo + j] : h * ws[wo + j] + bs[wo + j];
                 }
             }
-            writeD(y, ys, s, n);
-            writeD(xhat, hs, s, n);
-            writeD(rstd, rs, s, rows);
+            writeD(y, ys, n);
+            writeD(xhat, hs, n);
+            writeD(rstd, rs, rows);
         }
         if (cacheOut != null) {
             cacheOut[0] = new LayerNorm.Cache(xhat, rstd);
@@ -208,10 +209,10 @@ public final class Fused {
                 writeF(db, dbs, members * cols);
             }
         } else {
-            double[] ds = readD(dy, s.d(0, n), s, n);
-            double[] hs = readD(contiguous(c.xhat()), s.d(1, n), s, n);
-            double[] rs = readD(contiguous(c.rstd()), s.d(2, rows), s, rows);
-            double[] ws = readD(contiguous(w), s.d(3, members * cols), s, members * cols);
+            double[] ds = readD(dy, s.d(0, n), n);
+            double[] hs = readD(contiguous(c.xhat()), s.d(1, n), n);
+            double[] rs = readD(contiguous(c.rstd()), s.d(2, rows), rows);
+            double[] ws = readD(contiguous(w), s.d(3, members * cols), members * cols);
             double[] dws = s.d(4, members * cols);
             double[] dbs = s.d(5, members * cols);
             java.util.Arrays.fill(dws, 0, members * cols, 0.0);
@@ -238,10 +239,10 @@ public final class Fused {
                     ds[o + j] = rs[r] * (dh - m1 - hs[o + j] * m2);
                 }
             }
-            writeD(dx, ds, s, n);
-            writeD(dw, dws, s, members * cols);
+            writeD(dx, ds, n);
+            writeD(dw, dws, members * cols);
             if (db != null) {
-                writeD(db, dbs, s, members * cols);
+                writeD(db, dbs, members * cols);
             }
         }
         return dx;
@@ -270,7 +271,7 @@ public final class Fused {
             FusedSimd.causalSoftmax(xs, rows, t, sc, maxLogit);
             writeF(scores, xs, n);
         } else {
-            double[] xs = readD(scores, s.d(0, n), s, n);
+            double[] xs = readD(scores, s.d(0, n), n);
             int per = rows / members;
             java.util.Arrays.fill(maxLogit, Double.NEGATIVE_INFINITY);
             for (int r = 0; r < rows; r++) {
@@ -296,7 +297,7 @@ public final class Fused {
                     xs[o + j] = 0;
                 }
             }
-            writeD(scores, xs, s, n);
+            writeD(scores, xs, n);
         }
         return maxLogit;
     }
@@ -320,8 +321,8 @@ public final class Fused {
             FusedSimd.causalSoftmaxBackward(ds, ps, rows, t, sc);
             writeF(dAtt, ds, n);
         } else {
-            double[] ds = readD(dAtt, s.d(0, n), s, n);
-            double[] ps = readD(contiguous(att), s.d(1, n), s, n);
+            double[] ds = readD(dAtt, s.d(0, n), n);
+            double[] ps = readD(contiguous(att), s.d(1, n), n);
             int per = rows / members;
             for (int r = 0; r < rows; r++) {
                 int o = r * t;
@@ -338,7 +339,7 @@ public final class Fused {
                     ds[o + j] = 0;
                 }
             }
-            writeD(dAtt, ds, s, n);
+            writeD(dAtt, ds, n);
         }
         return dAtt;
     }
@@ -359,7 +360,7 @@ public final class Fused {
                 out[m] = FusedSimd.sumSquares(xs, m * per, per);
             }
         } else {
-            double[] xs = readD(x, s.d(0, n), s, n);
+            double[] xs = readD(x, s.d(0, n), n);
             for (int m = 0; m < members; m++) {
                 double acc = 0;
                 for (int i = m * per; i < (m + 1) * per; i++) {
@@ -404,10 +405,10 @@ public final class Fused {
             writeF(m, ms, n);
             writeF(v, vs, n);
         } else {
-            double[] ps = readD(p, s.d(0, n), s, n);
-            double[] gs = readD(contiguous(g), s.d(1, n), s, n);
-            double[] ms = readD(m, s.d(2, n), s, n);
-            double[] vs = readD(v, s.d(3, n), s, n);
+            double[] ps = readD(p, s.d(0, n), n);
+            double[] gs = readD(contiguous(g), s.d(1, n), n);
+            double[] ms = readD(m, s.d(2, n), n);
+            double[] vs = readD(v, s.d(3, n), n);
             for (int k = 0; k < members; k++) {
                 double u2 = 0;
                 double p2 = 0;
@@ -423,9 +424,9 @@ public final class Fused {
                 updSq[k] = u2;
                 parSq[k] = p2;
             }
-            writeD(p, ps, s, n);
-            writeD(m, ms, s, n);
-            writeD(v, vs, s, n);
+            writeD(p, ps, n);
+            writeD(m, ms, n);
+            writeD(v, vs, n);
         }
         return new double[][] {updSq, parSq};
     }
@@ -449,37 +450,22 @@ public final class Fused {
         new FloatPointer(x.data().addressPointer()).position(0).put(src, 0, n);
     }
 
-    /** x's first n values as doubles, in {@code dst}. */
-    private static double[] readD(INDArray x, double[] dst, Scratch s, int n) {
-        if (x.dataType() == DataType.DOUBLE) {
-            new DoublePointer(x.data().addressPointer()).position(0).get(dst, 0, n);
-        } else if (x.dataType() == DataType.FLOAT) {
-            float[] f = s.f(6, n);
-            readF(x, f, n);
-            for (int i = 0; i < n; i++) {
-                dst[i] = f[i];
-            }
-        } else {
-            throw new IllegalArgumentException("Cannot run fused kernels on " + x.dataType() + " arrays.");
+    /** x's first n values (a double array), in {@code dst}. */
+    private static double[] readD(INDArray x, double[] dst, int n) {
+        if (x.dataType() != DataType.DOUBLE) {
+            throw new IllegalArgumentException("Cannot run fused kernels on " + x.dataType() + " arrays: float or double.");
         }
+        new DoublePointer(x.data().addressPointer()).position(0).get(dst, 0, n);
         return dst;
     }
 
-    private static void writeD(INDArray x, double[] src, Scratch s, int n) {
-        if (x.dataType() == DataType.DOUBLE) {
-            new DoublePointer(x.data().addressPointer()).position(0).put(src, 0, n);
-        } else {
-            float[] f = s.f(6, n);
-            for (int i = 0; i < n; i++) {
-                f[i] = (float) src[i];
-            }
-            writeF(x, f, n);
-        }
+    private static void writeD(INDArray x, double[] src, int n) {
+        new DoublePointer(x.data().addressPointer()).position(0).put(src, 0, n);
     }
 
     /** Per-thread heap arrays, grown on demand and kept: slot i holds one operand of the running kernel. */
     private static final class Scratch {
-        private final float[][] f = new float[7][];
+        private final float[][] f = new float[6][];
         private final double[][] d = new double[6][];
 
         float[] f(int slot, int n) {

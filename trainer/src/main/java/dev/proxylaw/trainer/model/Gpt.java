@@ -248,8 +248,8 @@ public final class Gpt {
             lnfOut = LayerNorm.forward(x, param("lnf.w"), params.get("lnf.b"), cfg.lnEps(), lc);
             lnf = lc[0];
             logits = cfg.tiedEmbeddings()
-                    ? Nd4j.gemm(lnfOut, param("wte").value(), false, true)
-                    : Nd4j.gemm(lnfOut, param("head").value(), false, false);
+                    ? Bmm.mm2(lnfOut, param("wte").value(), false, true)
+                    : Bmm.mm2(lnfOut, param("head").value(), false, false);
             if (pz.outMult() != 1.0) {
                 logits.muli(pz.outMult());
             }
@@ -327,12 +327,12 @@ public final class Gpt {
             INDArray dx;
             if (cfg.tiedEmbeddings()) {
                 Param wte = param("wte");
-                Nd4j.gemm(dLogits, lnfOut, wte.grad(), true, false, 1.0, 0.0);               // (V, C)
-                dx = Nd4j.gemm(dLogits, wte.value(), false, false);
+                Bmm.mm2Into(dLogits, lnfOut, wte.grad(), true, false, 0.0);               // (V, C)
+                dx = Bmm.mm2(dLogits, wte.value(), false, false);
             } else {
                 Param head = param("head");
-                Nd4j.gemm(lnfOut, dLogits, head.grad(), true, false, 1.0, 0.0);              // (C, V)
-                dx = Nd4j.gemm(dLogits, head.value(), false, true);
+                Bmm.mm2Into(lnfOut, dLogits, head.grad(), true, false, 0.0);              // (C, V)
+                dx = Bmm.mm2(dLogits, head.value(), false, true);
             }
             dx = LayerNorm.backward(dx, lnf, param("lnf.w"), params.get("lnf.b"));
             for (int i = nLayer - 1; i >= 0; i--) {
@@ -340,7 +340,7 @@ public final class Gpt {
             }
             // embeddings: d wte = onehot(inputs)^T @ dx (accumulated onto the head's share when tied)
             Param wte = param("wte");
-            Nd4j.gemm(oneHot(inputs, vocab, dtype), dx, wte.grad(), true, false, 1.0, cfg.tiedEmbeddings() ? 1.0 : 0.0);
+            Bmm.mm2Into(oneHot(inputs, vocab, dtype), dx, wte.grad(), true, false, cfg.tiedEmbeddings() ? 1.0 : 0.0);
             Param wpe = param("wpe");
             wpe.grad().assign(0.0);
             wpe.grad().get(NDArrayIndex.interval(0, t), NDArrayIndex.all())
@@ -394,7 +394,7 @@ public final class Gpt {
     }
 
     private static INDArray linear(INDArray x, Param w, Param bias) {
-        INDArray out = Nd4j.gemm(x, w.value(), false, false);
+        INDArray out = Bmm.mm2(x, w.value(), false, false);
         if (bias != null) {
             out.addiRowVector(bias.value());
         }
@@ -403,10 +403,10 @@ public final class Gpt {
 
     /** Writes dW = x^T @ dOut (and db) and returns dx = dOut @ W^T. */
     private static INDArray linearBackward(INDArray x, INDArray dOut, Param w, Param bias) {
-        Nd4j.gemm(x, dOut, w.grad(), true, false, 1.0, 0.0);
+        Bmm.mm2Into(x, dOut, w.grad(), true, false, 0.0);
         if (bias != null) {
             bias.grad().assign(dOut.sum(0));
         }
-        return Nd4j.gemm(dOut, w.value(), false, true);
+        return Bmm.mm2(dOut, w.value(), false, true);
     }
 }
