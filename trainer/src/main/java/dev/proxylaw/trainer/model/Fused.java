@@ -11,8 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The elementwise and row-wise work of a step (GELU, LayerNorm, attention's causal softmax, the AdamW
  * update) as one pass each over the data instead of 6 to 12 ND4J operations. On ND4J's CPU backend the
  * arrays are copied into per-thread scratch on the heap, computed in Java and copied back: float arrays
- * on the JDK's vector API ({@link FusedSimd}: SIMD lanes, vectorised tanh and exp), double arrays (the
- * gradient checks) in scalar double code below.
+ * a chunk at a time on the JDK's vector API ({@link FusedSimd}: SIMD lanes, vectorised tanh and exp),
+ * double arrays (the gradient checks) whole, in scalar double code below.
  *
  * <p>It runs when the JVM has the vector API ({@code --add-modules jdk.incubator.vector}: the launcher,
  * the tests and conf/spark/ set it). Without it, on other backends (CUDA), or with
@@ -32,6 +32,11 @@ public final class Fused {
     private static final double C = Math.sqrt(2.0 / Math.PI);
     private static final double K = 0.044715;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /**
+     * Floats the vector code copies to the heap at a time (128 KB, within a core's L2): the scratch stays
+     * small, and a pack's K-times-larger arrays stream through cache as a solo run's do.
+     */
+    private static final int CHUNK = 1 << 15;
 
     private Fused() {
     }
@@ -56,13 +61,16 @@ public final class Fused {
         INDArray t = x.ulike();
         if (simd(x)) {
             Scratch s = SCRATCH.get();
-            float[] xs = s.f(0, n);
-            float[] ys = s.f(1, n);
-            float[] ts = s.f(2, n);
-            readF(x, xs, n);
-            FusedSimd.gelu(xs, ys, ts, n);
-            writeF(y, ys, n);
-            writeF(t, ts, n);
+            float[] xs = s.f(0, CHUNK);
+            float[] ys = s.f(1, CHUNK);
+            float[] ts = s.f(2, CHUNK);
+            for (int off = 0; off < n; off += CHUNK) {
+                int len = Math.min(CHUNK, n - off);
+                readF(x, off, xs, len);
+                FusedSimd.gelu(xs, ys, ts, len);
+                writeF(y, off, ys, len);
+                writeF(t, off, ts, len);
+            }
         } else {
             Scratch s = SCRATCH.get();
             double[] xs = readD(x, s.d(0, n), n);
@@ -87,14 +95,19 @@ public final class Fused {
         int n = length(dy);
         Scratch s = SCRATCH.get();
         if (simd(dy)) {
-            float[] ds = s.f(0, n);
-            float[] xs = s.f(1, n);
-            float[] ts = s.f(2, n);
-            readF(dy, ds, n);
-            readF(contiguous(x), xs, n);
-            readF(contiguous(t), ts, n);
-            FusedSimd.geluBackward(ds, xs, ts, n);
-            writeF(dy, ds, n);
+            float[] ds = s.f(0, CHUNK);
+            float[] xs = s.f(1, CHUNK);
+            float[] ts = s.f(2, CHUNK);
+            INDArray xc = contiguous(x);
+            INDArray tc = contiguous(t);
+            for (int off = 0; off < n; off += CHUNK) {
+                int len = Math.min(CHUNK, n - off);
+                readF(dy, off, ds, len);
+                readF(xc, off, xs, len);
+                readF(tc, off, ts, len);
+                FusedSimd.geluBackward(ds, xs, ts, len);
+                writeF(dy, off, ds, len);
+            }
         } else {
             double[] ds = readD(dy, s.d(0, n), n);
             double[] xs = readD(contiguous(x), s.d(1, n), n);
@@ -126,21 +139,26 @@ public final class Fused {
         INDArray rstd = Nd4j.createUninitialized(x.dataType(), rows, 1);
         Scratch s = SCRATCH.get();
         if (simd(x)) {
-            float[] xs = s.f(0, n);
-            float[] ys = s.f(1, n);
-            float[] hs = s.f(2, n);
-            float[] rs = s.f(3, rows);
+            int chunkRows = Math.max(1, CHUNK / cols);
+            float[] xs = s.f(0, chunkRows * cols);
+            float[] ys = s.f(1, chunkRows * cols);
+            float[] hs = s.f(2, chunkRows * cols);
+            float[] rs = s.f(3, chunkRows);
             float[] ws = s.f(4, members * cols);
             float[] bs = b == null ? null : s.f(5, members * cols);
-            readF(x, xs, n);
-            readF(contiguous(w), ws, members * cols);
+            readF(contiguous(w), 0, ws, members * cols);
             if (b != null) {
-                readF(contiguous(b), bs, members * cols);
+                readF(contiguous(b), 0, bs, members * cols);
             }
-            FusedSimd.layerNorm(xs, ws, bs, members, rows, cols, (float) eps, ys, hs, rs);
-            writeF(y, ys, n);
-            writeF(xhat, hs, n);
-            writeF(rstd, rs, rows);
+            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+                int rc = Math.min(chunkRows, rows - r0);
+                long off = (long) r0 * cols;
+                readF(x, off, xs, rc * cols);
+                FusedSimd.layerNorm(xs, ws, bs, r0, rc, rows / members, cols, (float) eps, ys, hs, rs);
+                writeF(y, off, ys, rc * cols);
+                writeF(xhat, off, hs, rc * cols);
+                writeF(rstd, r0, rs, rc);
+            }
         } else {
             double[] xs = readD(x, s.d(0, n), n);
             double[] ys = s.d(1, n);
@@ -192,21 +210,30 @@ public final class Fused {
         INDArray dx = dy.ulike();
         Scratch s = SCRATCH.get();
         if (simd(dy)) {
-            float[] ds = s.f(0, n);
-            float[] hs = s.f(1, n);
-            float[] rs = s.f(2, rows);
+            int chunkRows = Math.max(1, CHUNK / cols);
+            float[] ds = s.f(0, chunkRows * cols);
+            float[] hs = s.f(1, chunkRows * cols);
+            float[] rs = s.f(2, chunkRows);
             float[] ws = s.f(3, members * cols);
             float[] dws = s.f(4, members * cols);
             float[] dbs = s.f(5, members * cols);
-            readF(dy, ds, n);
-            readF(contiguous(c.xhat()), hs, n);
-            readF(contiguous(c.rstd()), rs, rows);
-            readF(contiguous(w), ws, members * cols);
-            FusedSimd.layerNormBackward(ds, hs, rs, ws, members, rows, cols, dws, dbs);
-            writeF(dx, ds, n);
-            writeF(dw, dws, members * cols);
+            readF(contiguous(w), 0, ws, members * cols);
+            java.util.Arrays.fill(dws, 0, members * cols, 0f);
+            java.util.Arrays.fill(dbs, 0, members * cols, 0f);
+            INDArray xhat = contiguous(c.xhat());
+            INDArray rstd = contiguous(c.rstd());
+            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+                int rc = Math.min(chunkRows, rows - r0);
+                long off = (long) r0 * cols;
+                readF(dy, off, ds, rc * cols);
+                readF(xhat, off, hs, rc * cols);
+                readF(rstd, r0, rs, rc);
+                FusedSimd.layerNormBackward(ds, hs, rs, ws, r0, rc, rows / members, cols, dws, dbs);
+                writeF(dx, off, ds, rc * cols);
+            }
+            writeF(dw, 0, dws, members * cols);
             if (db != null) {
-                writeF(db, dbs, members * cols);
+                writeF(db, 0, dbs, members * cols);
             }
         } else {
             double[] ds = readD(dy, s.d(0, n), n);
@@ -256,20 +283,27 @@ public final class Fused {
      * scaled score over the keys it attends to (the max attention logit).
      */
     static double[] causalSoftmax(INDArray scores, int t, double[] scale) {
+        requireContiguous(scores);
         int members = scale.length;
         int rows = (int) (scores.length() / t);
         int n = rows * t;
         double[] maxLogit = new double[members];
         Scratch s = SCRATCH.get();
         if (simd(scores)) {
-            float[] xs = s.f(0, n);
-            readF(scores, xs, n);
+            int chunkRows = Math.max(1, CHUNK / t);
+            float[] xs = s.f(0, chunkRows * t);
             float[] sc = new float[members];
             for (int m = 0; m < members; m++) {
                 sc[m] = (float) scale[m];
             }
-            FusedSimd.causalSoftmax(xs, rows, t, sc, maxLogit);
-            writeF(scores, xs, n);
+            float[] mask = FusedSimd.causalMask(t);
+            java.util.Arrays.fill(maxLogit, Double.NEGATIVE_INFINITY);
+            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+                int rc = Math.min(chunkRows, rows - r0);
+                readF(scores, (long) r0 * t, xs, rc * t);
+                FusedSimd.causalSoftmax(xs, mask, r0, rc, rows / members, t, sc, maxLogit);
+                writeF(scores, (long) r0 * t, xs, rc * t);
+            }
         } else {
             double[] xs = readD(scores, s.d(0, n), n);
             int per = rows / members;
@@ -310,16 +344,21 @@ public final class Fused {
         int n = rows * t;
         Scratch s = SCRATCH.get();
         if (simd(dAtt)) {
-            float[] ds = s.f(0, n);
-            float[] ps = s.f(1, n);
-            readF(dAtt, ds, n);
-            readF(contiguous(att), ps, n);
+            int chunkRows = Math.max(1, CHUNK / t);
+            float[] ds = s.f(0, chunkRows * t);
+            float[] ps = s.f(1, chunkRows * t);
             float[] sc = new float[members];
             for (int m = 0; m < members; m++) {
                 sc[m] = (float) scale[m];
             }
-            FusedSimd.causalSoftmaxBackward(ds, ps, rows, t, sc);
-            writeF(dAtt, ds, n);
+            INDArray attC = contiguous(att);
+            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+                int rc = Math.min(chunkRows, rows - r0);
+                readF(dAtt, (long) r0 * t, ds, rc * t);
+                readF(attC, (long) r0 * t, ps, rc * t);
+                FusedSimd.causalSoftmaxBackward(ds, ps, r0, rc, rows / members, t, sc);
+                writeF(dAtt, (long) r0 * t, ds, rc * t);
+            }
         } else {
             double[] ds = readD(dAtt, s.d(0, n), n);
             double[] ps = readD(contiguous(att), s.d(1, n), n);
@@ -354,10 +393,14 @@ public final class Fused {
         double[] out = new double[members];
         Scratch s = SCRATCH.get();
         if (simd(x)) {
-            float[] xs = s.f(0, n);
-            readF(x, xs, n);
+            float[] xs = s.f(0, CHUNK);
             for (int m = 0; m < members; m++) {
-                out[m] = FusedSimd.sumSquares(xs, m * per, per);
+                // chunks start at each member's first element: a member sums as its solo run does
+                for (int off = 0; off < per; off += CHUNK) {
+                    int len = Math.min(CHUNK, per - off);
+                    readF(x, (long) m * per + off, xs, len);
+                    out[m] += FusedSimd.sumSquares(xs, 0, len);
+                }
             }
         } else {
             double[] xs = readD(x, s.d(0, n), n);
@@ -380,30 +423,38 @@ public final class Fused {
      */
     public static double[][] adamw(INDArray p, INDArray g, INDArray m, INDArray v, int members, double[] gradScale, double[] b1,
                             double[] b2, double[] step, double[] bc2Sqrt, double[] eps, double[] keep) {
+        requireContiguous(p);
+        requireContiguous(m);
+        requireContiguous(v);
         int n = length(p);
         int per = n / members;
         double[] updSq = new double[members];
         double[] parSq = new double[members];
         Scratch s = SCRATCH.get();
         if (simd(p)) {
-            float[] ps = s.f(0, n);
-            float[] gs = s.f(1, n);
-            float[] ms = s.f(2, n);
-            float[] vs = s.f(3, n);
-            readF(p, ps, n);
-            readF(contiguous(g), gs, n);
-            readF(m, ms, n);
-            readF(v, vs, n);
+            float[] ps = s.f(0, CHUNK);
+            float[] gs = s.f(1, CHUNK);
+            float[] ms = s.f(2, CHUNK);
+            float[] vs = s.f(3, CHUNK);
+            INDArray gc = contiguous(g);
             for (int k = 0; k < members; k++) {
-                double[] sq = FusedSimd.adamw(ps, gs, ms, vs, k * per, per, (float) gradScale[k], (float) b1[k],
-                        (float) (1 - b1[k]), (float) b2[k], (float) (1 - b2[k]), (float) step[k], (float) bc2Sqrt[k],
-                        (float) eps[k], (float) keep[k]);
-                updSq[k] = sq[0];
-                parSq[k] = sq[1];
+                for (int off = 0; off < per; off += CHUNK) {
+                    int len = Math.min(CHUNK, per - off);
+                    long at = (long) k * per + off;
+                    readF(p, at, ps, len);
+                    readF(gc, at, gs, len);
+                    readF(m, at, ms, len);
+                    readF(v, at, vs, len);
+                    double[] sq = FusedSimd.adamw(ps, gs, ms, vs, 0, len, (float) gradScale[k], (float) b1[k],
+                            (float) (1 - b1[k]), (float) b2[k], (float) (1 - b2[k]), (float) step[k], (float) bc2Sqrt[k],
+                            (float) eps[k], (float) keep[k]);
+                    updSq[k] += sq[0];
+                    parSq[k] += sq[1];
+                    writeF(p, at, ps, len);
+                    writeF(m, at, ms, len);
+                    writeF(v, at, vs, len);
+                }
             }
-            writeF(p, ps, n);
-            writeF(m, ms, n);
-            writeF(v, vs, n);
         } else {
             double[] ps = readD(p, s.d(0, n), n);
             double[] gs = readD(contiguous(g), s.d(1, n), n);
@@ -437,17 +488,26 @@ public final class Fused {
         return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
     }
 
+    /** An array written in place must be one block in row-major order. */
+    private static void requireContiguous(INDArray x) {
+        if (x.ordering() != 'c' || !Shape.hasDefaultStridesForShape(x)) {
+            throw new IllegalArgumentException("Cannot run a fused kernel in place on " + x.shapeInfoToString()
+                    + ": it needs a contiguous row-major array.");
+        }
+    }
+
     private static int length(INDArray x) {
         return Math.toIntExact(x.length());
     }
 
     // a view's addressPointer() already points at its first element (as in Bmm)
-    private static void readF(INDArray x, float[] dst, int n) {
-        new FloatPointer(x.data().addressPointer()).position(0).get(dst, 0, n);
+    /** n values of x from element {@code off} into dst. */
+    private static void readF(INDArray x, long off, float[] dst, int n) {
+        new FloatPointer(x.data().addressPointer()).position(off).get(dst, 0, n);
     }
 
-    private static void writeF(INDArray x, float[] src, int n) {
-        new FloatPointer(x.data().addressPointer()).position(0).put(src, 0, n);
+    private static void writeF(INDArray x, long off, float[] src, int n) {
+        new FloatPointer(x.data().addressPointer()).position(off).put(src, 0, n);
     }
 
     /** x's first n values (a double array), in {@code dst}. */

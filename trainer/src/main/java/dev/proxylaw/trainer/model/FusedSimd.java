@@ -62,13 +62,16 @@ final class FusedSimd {
         }
     }
 
-    static void layerNorm(float[] x, float[] w, float[] b, int members, int rows, int cols, float eps,
+    /**
+     * Rows [0, rows) of x, which are rows [first, first + rows) of the whole array; a row's member (its
+     * row of w and b) is its whole-array index over {@code per}, the rows per member.
+     */
+    static void layerNorm(float[] x, float[] w, float[] b, int first, int rows, int per, int cols, float eps,
                           float[] y, float[] xhat, float[] rstd) {
         float[] tmp = new float[L];
-        int per = rows / members;
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
-            int wo = (r / per) * cols;
+            int wo = ((first + r) / per) * cols;
             FloatVector acc = FloatVector.zero(S);
             for (int j = 0; j < cols; j += L) {
                 acc = acc.add(load(x, o, j, cols, 0f, tmp));
@@ -93,16 +96,13 @@ final class FusedSimd {
         }
     }
 
-    /** dy in place to dx; dw and db (members x cols) overwritten with each member's sums. */
-    static void layerNormBackward(float[] dy, float[] xhat, float[] rstd, float[] w, int members, int rows, int cols,
-                                  float[] dw, float[] db) {
+    /** dy in place to dx over rows as {@link #layerNorm}'s; adds each row's terms to its member's dw and db. */
+    static void layerNormBackward(float[] dy, float[] xhat, float[] rstd, float[] w, int first, int rows, int per,
+                                  int cols, float[] dw, float[] db) {
         float[] tmp = new float[L];
-        java.util.Arrays.fill(dw, 0, members * cols, 0f);
-        java.util.Arrays.fill(db, 0, members * cols, 0f);
-        int per = rows / members;
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
-            int wo = (r / per) * cols;
+            int wo = ((first + r) / per) * cols;
             FloatVector a1 = FloatVector.zero(S);
             FloatVector a2 = FloatVector.zero(S);
             for (int j = 0; j < cols; j += L) {
@@ -125,25 +125,29 @@ final class FusedSimd {
         }
     }
 
-    /**
-     * Rows (rows, t) in place; keys after the row's query (row mod t) get 0. Whole rows are walked (with an
-     * additive mask of -inf above the diagonal) so that a row of t = multiple of the lane count has no
-     * partial step.
-     */
-    static void causalSoftmax(float[] x, int rows, int t, float[] scale, double[] maxLogit) {
-        float[] tmp = new float[L];
+    /** (t, t): 0 where key <= query, -inf above the diagonal. */
+    static float[] causalMask(int t) {
         float[] mask = new float[t * t];
         for (int q = 0; q < t; q++) {
             java.util.Arrays.fill(mask, q * t + q + 1, (q + 1) * t, Float.NEGATIVE_INFINITY);
         }
-        int members = scale.length;
-        int per = rows / members;
-        java.util.Arrays.fill(maxLogit, Double.NEGATIVE_INFINITY);
+        return mask;
+    }
+
+    /**
+     * Rows [0, rows) of x (rows [first, first + rows) of the whole (N t, t) array; query = row mod t, member
+     * = row / per) in place; keys after the query get 0. Whole rows are walked with the additive mask, so
+     * that a row of t = a multiple of the lane count has no partial step. Raises maxLogit[member] to the
+     * row's largest scaled score.
+     */
+    static void causalSoftmax(float[] x, float[] mask, int first, int rows, int per, int t, float[] scale,
+                              double[] maxLogit) {
+        float[] tmp = new float[L];
         for (int r = 0; r < rows; r++) {
-            int mem = r / per;
+            int mem = (first + r) / per;
             float sc = scale[mem];
             int o = r * t;
-            int mo = (r % t) * t;
+            int mo = ((first + r) % t) * t;
             FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < t; j += L) {
                 FloatVector v = load(x, o, j, t, 0f, tmp).mul(sc).add(load(mask, mo, j, t, Float.NEGATIVE_INFINITY, tmp));
@@ -169,11 +173,10 @@ final class FusedSimd {
     }
 
     /** dS = scale * p * (dA - sum dA p), dA in place; masked keys have p = 0 and so get 0. */
-    static void causalSoftmaxBackward(float[] da, float[] p, int rows, int t, float[] scale) {
+    static void causalSoftmaxBackward(float[] da, float[] p, int first, int rows, int per, int t, float[] scale) {
         float[] tmp = new float[L];
-        int per = rows / scale.length;
         for (int r = 0; r < rows; r++) {
-            float sc = scale[r / per];
+            float sc = scale[(first + r) / per];
             int o = r * t;
             FloatVector acc = FloatVector.zero(S);
             for (int j = 0; j < t; j += L) {

@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The fused kernels against the ND4J operations they replace (to 1e-12 in double, the scalar code; float
@@ -100,12 +103,12 @@ class FusedTest {
         close("softmax backward", dSRef, Fused.causalSoftmaxBackward(dA.dup(), att, t, new double[] {scale}), tol(dt));
     }
 
+    /** 2,500 rows a member: the float code's chunks (32k floats) then cut through members, not at their edges. */
     @ParameterizedTest
-    @ValueSource(strings = {"FLOAT", "DOUBLE"})
-    void aPackMemberGetsExactlyItsSoloNumbers(String type) {
+    @CsvSource({"FLOAT, 10", "DOUBLE, 10", "FLOAT, 2500"})
+    void aPackMemberGetsExactlyItsSoloNumbers(String type, int rows) {
         DataType dt = DataType.valueOf(type);
         int k = 3;
-        int rows = 10;
         int cols = 37;
         int t = 5;
         INDArray x = randn(dt, 9, (long) k * rows, cols);
@@ -114,6 +117,7 @@ class FusedTest {
         INDArray dy = randn(dt, 12, (long) k * rows, cols);
         INDArray s = randn(dt, 13, (long) k * rows, t);   // k members of 2 heads of 5 queries
         double[] scales = {0.5, 0.25, 0.125};
+        INDArray dA = randn(dt, 14, (long) k * rows, t);
         LayerNorm.Cache[] pc = new LayerNorm.Cache[1];
         INDArray yPack = Fused.layerNorm(x, w, b, k, 1e-5, pc);
         INDArray dwPack = Nd4j.create(dt, k, cols);
@@ -123,6 +127,7 @@ class FusedTest {
         INDArray gPack = Fused.gelu(x, tPack);
         INDArray attPack = s.dup();
         double[] maxPack = Fused.causalSoftmax(attPack, t, scales);
+        INDArray dSPack = Fused.causalSoftmaxBackward(dA.dup(), attPack, t, scales);
         for (int m = 0; m < k; m++) {
             INDArray xm = x.get(rowsOf(m, rows)).dup();
             LayerNorm.Cache[] c = new LayerNorm.Cache[1];
@@ -141,12 +146,65 @@ class FusedTest {
             double[] max = Fused.causalSoftmax(att, t, new double[] {scales[m]});
             assertArrayEquals(att.data().asDouble(), attPack.get(rowsOf(m, rows)).dup().data().asDouble(), "softmax, member " + m);
             assertEquals(max[0], maxPack[m], 0.0, "max logit, member " + m);
+            INDArray dS = Fused.causalSoftmaxBackward(dA.get(rowsOf(m, rows)).dup(), att, t, new double[] {scales[m]});
+            assertArrayEquals(dS.data().asDouble(), dSPack.get(rowsOf(m, rows)).dup().data().asDouble(),
+                    "softmax backward, member " + m);
         }
     }
 
-    private static org.nd4j.linalg.indexing.INDArrayIndex[] rowsOf(int m, int rows) {
-        return new org.nd4j.linalg.indexing.INDArrayIndex[] {
-            org.nd4j.linalg.indexing.NDArrayIndex.interval((long) m * rows, (long) (m + 1) * rows),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()};
+    /**
+     * One AdamW step against {@code AdamW}'s ND4J operations, and a pack of 2 (each member longer than a
+     * chunk, with its own scalars) against each member alone, exactly.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void adamwMatchesTheNd4jUpdateAndAPackMemberItsSoloStep(DataType dt) {
+        int per = 40_000;
+        INDArray p = randn(dt, 20, 2, per);
+        INDArray g = randn(dt, 21, 2, per);
+        INDArray m = randn(dt, 22, 2, per).muli(0.1);
+        INDArray v = Transforms.abs(randn(dt, 23, 2, per)).muli(0.01);
+        double[] gs = {0.7, 1.0};
+        double[] b1 = {0.9, 0.8};
+        double[] b2 = {0.95, 0.999};
+        double[] step = {1e-3, 3e-2};
+        double[] bc2 = {0.4, 0.9};
+        double[] eps = {1e-8, 1e-6};
+        double[] keep = {0.999, 1.0};
+        INDArray pp = p.dup();
+        INDArray mp = m.dup();
+        INDArray vp = v.dup();
+        double[][] sqPack = Fused.adamw(pp, g, mp, vp, 2, gs, b1, b2, step, bc2, eps, keep);
+        for (int k = 0; k < 2; k++) {
+            INDArray pk = p.getRow(k).dup();
+            INDArray mk = m.getRow(k).dup();
+            INDArray vk = v.getRow(k).dup();
+            INDArray gk = g.getRow(k).dup();
+            // the reference: AdamW's ND4J operations, op for op
+            INDArray gRef = gk.mul(gs[k]);
+            INDArray mRef = mk.mul(b1[k]).addi(gRef.mul(1 - b1[k]));
+            INDArray vRef = vk.mul(b2[k]).addi(gRef.mul(gRef).muli(1 - b2[k]));
+            INDArray update = mRef.div(Transforms.sqrt(vRef, true).divi(bc2[k]).addi(eps[k])).muli(step[k]);
+            INDArray pRef = pk.mul(keep[k]).subi(update);
+            double[][] sq = Fused.adamw(pk, gk, mk, vk, 1, new double[] {gs[k]}, new double[] {b1[k]}, new double[] {b2[k]},
+                    new double[] {step[k]}, new double[] {bc2[k]}, new double[] {eps[k]}, new double[] {keep[k]});
+            close("p, member " + k, pRef, pk, tol(dt));
+            close("m, member " + k, mRef, mk, tol(dt));
+            close("v, member " + k, vRef, vk, tol(dt));
+            assertEquals(update.norm2Number().doubleValue(), Math.sqrt(sq[0][0]), 1e-5 * Math.sqrt(sq[0][0]), "update norm");
+            assertEquals(pRef.norm2Number().doubleValue(), Math.sqrt(sq[1][0]), 1e-5 * Math.sqrt(sq[1][0]), "param norm");
+            assertArrayEquals(pk.data().asDouble(), pp.getRow(k).dup().data().asDouble(), "pack p, member " + k);
+            assertArrayEquals(mk.data().asDouble(), mp.getRow(k).dup().data().asDouble(), "pack m, member " + k);
+            assertArrayEquals(vk.data().asDouble(), vp.getRow(k).dup().data().asDouble(), "pack v, member " + k);
+            assertEquals(sq[0][0], sqPack[0][k], 0.0, "pack update sum of squares, member " + k);
+            assertEquals(sq[1][0], sqPack[1][k], 0.0, "pack param sum of squares, member " + k);
+            assertEquals(Fused.sumSquares(gk, 1)[0], Fused.sumSquares(g, 2)[k], 0.0, "sum of squares, member " + k);
+        }
+    }
+
+    private static INDArrayIndex[] rowsOf(int m, int rows) {
+        return new INDArrayIndex[] {
+            NDArrayIndex.interval((long) m * rows, (long) (m + 1) * rows),
+            NDArrayIndex.all()};
     }
 }
