@@ -32,6 +32,8 @@ public final class Fused {
     private static final double C = Math.sqrt(2.0 / Math.PI);
     private static final double K = 0.044715;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** The additive causal mask per sequence length, built once and only read after. */
+    private static final java.util.Map<Integer, float[]> CAUSAL_MASKS = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * Floats the vector code copies to the heap at a time (128 KB, within a core's L2): the scratch stays
      * small, and a pack's K-times-larger arrays stream through cache as a solo run's do.
@@ -203,6 +205,10 @@ public final class Fused {
      * member's sums over its rows, overwriting. Returns dx.
      */
     static INDArray layerNormBackward(INDArray dy, LayerNorm.Cache c, INDArray w, int members, INDArray dw, INDArray db) {
+        requireContiguous(dw);
+        if (db != null) {
+            requireContiguous(db);
+        }
         dy = contiguous(dy);
         int rows = (int) dy.size(0);
         int cols = (int) dy.size(1);
@@ -292,11 +298,8 @@ public final class Fused {
         if (simd(scores)) {
             int chunkRows = Math.max(1, CHUNK / t);
             float[] xs = s.f(0, chunkRows * t);
-            float[] sc = new float[members];
-            for (int m = 0; m < members; m++) {
-                sc[m] = (float) scale[m];
-            }
-            float[] mask = FusedSimd.causalMask(t);
+            float[] sc = floats(scale);
+            float[] mask = CAUSAL_MASKS.computeIfAbsent(t, FusedSimd::causalMask);
             java.util.Arrays.fill(maxLogit, Double.NEGATIVE_INFINITY);
             for (int r0 = 0; r0 < rows; r0 += chunkRows) {
                 int rc = Math.min(chunkRows, rows - r0);
@@ -347,10 +350,7 @@ public final class Fused {
             int chunkRows = Math.max(1, CHUNK / t);
             float[] ds = s.f(0, chunkRows * t);
             float[] ps = s.f(1, chunkRows * t);
-            float[] sc = new float[members];
-            for (int m = 0; m < members; m++) {
-                sc[m] = (float) scale[m];
-            }
+            float[] sc = floats(scale);
             INDArray attC = contiguous(att);
             for (int r0 = 0; r0 < rows; r0 += chunkRows) {
                 int rc = Math.min(chunkRows, rows - r0);
@@ -486,6 +486,14 @@ public final class Fused {
 
     private static INDArray contiguous(INDArray x) {
         return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
+    }
+
+    private static float[] floats(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = (float) x[i];
+        }
+        return f;
     }
 
     /** An array written in place must be one block in row-major order. */

@@ -93,9 +93,9 @@ public final class AdamW {
             double lrG = lrs[p.group().ordinal()];
             int gi = p.group().ordinal();
             count[gi] += p.value().length();
+            double keep = p.decays() && gs.weightDecay() > 0
+                    ? 1 - (independentWd ? (lr / peakLr) * gs.weightDecay() : lrG * gs.weightDecay()) : 1.0;
             if (Fused.ON) {
-                double keep = p.decays() && gs.weightDecay() > 0
-                        ? 1 - (independentWd ? (lr / peakLr) * gs.weightDecay() : lrG * gs.weightDecay()) : 1.0;
                 double[][] sq = Fused.adamw(p.value(), p.grad(), s.m(), s.v(), 1, new double[] {gradScale},
                         new double[] {beta1}, new double[] {beta2}, new double[] {lrG / bc1}, new double[] {bc2Sqrt},
                         new double[] {gs.eps()}, new double[] {keep});
@@ -109,9 +109,8 @@ public final class AdamW {
             // update = lr_g * mhat / (sqrt(vhat) + eps), with torch's placement of the bias corrections
             INDArray denom = Transforms.sqrt(s.v(), true).divi(bc2Sqrt).addi(gs.eps());
             INDArray update = s.m().div(denom).muli(lrG / bc1);
-            if (p.decays() && gs.weightDecay() > 0) {
-                double decay = independentWd ? (lr / peakLr) * gs.weightDecay() : lrG * gs.weightDecay();
-                p.value().muli(1 - decay);
+            if (keep != 1.0) {
+                p.value().muli(keep);
             }
             p.value().subi(update);
             double un = update.norm2Number().doubleValue();

@@ -120,16 +120,18 @@ public final class PackedAdamW {
             Group group = p.group();
             int gi = group.ordinal();
             count[gi] += p.value().length() / k;
+            // each member's weight-decay factor (1 where it does not decay), its step size and epsilon
+            double[] keep = new double[k];
+            for (int i = 0; i < k; i++) {
+                Member mi = members.get(i);
+                double wd = mi.pz().group(group).weightDecay();
+                keep[i] = !p.decays() || wd <= 0 ? 1.0 : 1 - (mi.independentWd() ? (lr[i] / peakLr[i]) * wd : lrs[i][gi] * wd);
+            }
+            PerMember step = PerMember.of(k, i -> lrs[i][gi] / bc1[i]);
+            PerMember eps = PerMember.of(k, i -> members.get(i).pz().group(group).eps());
             if (Fused.ON) {
-                double[] keep = new double[k];
-                for (int i = 0; i < k; i++) {
-                    Member mi = members.get(i);
-                    double wd = mi.pz().group(group).weightDecay();
-                    keep[i] = !p.decays() || wd <= 0 ? 1.0 : 1 - (mi.independentWd() ? (lr[i] / peakLr[i]) * wd : lrs[i][gi] * wd);
-                }
                 double[][] sq = Fused.adamw(p.value(), p.grad(), s.m(), s.v(), k, gradScale, b1.values(), b2.values(),
-                        PerMember.of(k, i -> lrs[i][gi] / bc1[i]).values(), bc2Sqrt.values(),
-                        PerMember.of(k, i -> members.get(i).pz().group(group).eps()).values(), keep);
+                        step.values(), bc2Sqrt.values(), eps.values(), keep);
                 for (int i = 0; i < k; i++) {
                     updSq[i][gi] += sq[0][i];
                     parSq[i][gi] += sq[1][i];
@@ -140,23 +142,9 @@ public final class PackedAdamW {
             b1.muli(s.m()).addi(oneMinusB1.mul(g));
             b2.muli(s.v()).addi(oneMinusB2.muli(g.mul(g)));
             // update = lr_g * mhat / (sqrt(vhat) + eps), with torch's placement of the bias corrections
-            INDArray denom = PerMember.of(k, i -> members.get(i).pz().group(group).eps())
-                    .addi(bc2Sqrt.divi(Transforms.sqrt(s.v(), true)));
-            INDArray update = PerMember.of(k, i -> lrs[i][gi] / bc1[i]).muli(s.m().div(denom));
-            if (p.decays()) {
-                double[] keepFrac = new double[k];
-                boolean any = false;
-                for (int i = 0; i < k; i++) {
-                    Member mi = members.get(i);
-                    double wd = mi.pz().group(group).weightDecay();
-                    double decay = wd <= 0 ? 0.0 : mi.independentWd() ? (lr[i] / peakLr[i]) * wd : lrs[i][gi] * wd;
-                    keepFrac[i] = 1 - decay;
-                    any |= wd > 0;
-                }
-                if (any) {
-                    new PerMember(keepFrac).muli(p.value());
-                }
-            }
+            INDArray denom = eps.addi(bc2Sqrt.divi(Transforms.sqrt(s.v(), true)));
+            INDArray update = step.muli(s.m().div(denom));
+            new PerMember(keep).muli(p.value());    // skipped where every member keeps 1
             p.value().subi(update);
             double[] un = PerMember.norm2s(update, k);
             double[] pn = PerMember.norm2s(p.value(), k);
