@@ -99,6 +99,8 @@ final class Bmm {
             INDArray prod = Nd4j.matmul(a, b, transA, transB, false);
             return beta == 0.0 ? c.assign(prod) : c.muli(beta).addi(prod);
         }
+        // the pointers do not keep a (perhaps a copy made above) or b alive through the products
+        Fused.keepAlive(a, b);
         return c;
     }
 

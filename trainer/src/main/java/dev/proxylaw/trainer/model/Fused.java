@@ -1,5 +1,7 @@
 package dev.proxylaw.trainer.model;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -9,10 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The elementwise and row-wise work of a step (GELU, LayerNorm, attention's causal softmax, the AdamW
- * update) as one pass each over the data instead of 6 to 12 ND4J operations. On ND4J's CPU backend the
- * arrays are copied into per-thread scratch on the heap, computed in Java and copied back: float arrays
- * a chunk at a time on the JDK's vector API ({@link FusedSimd}: SIMD lanes, vectorised tanh and exp),
- * double arrays (the gradient checks) whole, in scalar double code below.
+ * update) as one pass each over the data instead of 6 to 12 ND4J operations, on ND4J's CPU backend:
+ * float arrays in place in ND4J's memory on the JDK's vector API ({@link FusedSimd}: SIMD lanes,
+ * vectorised tanh and exp), double arrays (the gradient checks) copied to per-thread heap scratch and
+ * computed in scalar double code below.
  *
  * <p>It runs when the JVM has the vector API ({@code --add-modules jdk.incubator.vector}: the launcher,
  * the tests and conf/spark/ set it). Without it, on other backends (CUDA), or with
@@ -35,8 +37,8 @@ public final class Fused {
     /** The additive causal mask per sequence length, built once and only read after. */
     private static final java.util.Map<Integer, float[]> CAUSAL_MASKS = new java.util.concurrent.ConcurrentHashMap<>();
     /**
-     * Floats the vector code copies to the heap at a time (128 KB, within a core's L2): the scratch stays
-     * small, and a pack's K-times-larger arrays stream through cache as a solo run's do.
+     * Floats the optimizer's sums of squares add in float before the sum goes on in double (128 KB); each
+     * member's first chunk starts at its first element.
      */
     private static final int CHUNK = 1 << 15;
 
@@ -62,17 +64,8 @@ public final class Fused {
         INDArray y = x.ulike();
         INDArray t = x.ulike();
         if (simd(x)) {
-            Scratch s = SCRATCH.get();
-            float[] xs = s.f(0, CHUNK);
-            float[] ys = s.f(1, CHUNK);
-            float[] ts = s.f(2, CHUNK);
-            for (int off = 0; off < n; off += CHUNK) {
-                int len = Math.min(CHUNK, n - off);
-                readF(x, off, xs, len);
-                FusedSimd.gelu(xs, ys, ts, len);
-                writeF(y, off, ys, len);
-                writeF(t, off, ts, len);
-            }
+            FusedSimd.gelu(bytes(x), bytes(y), bytes(t), n);
+            keepAlive(x, y, t);
         } else {
             Scratch s = SCRATCH.get();
             double[] xs = readD(x, s.d(0, n), n);
@@ -95,22 +88,14 @@ public final class Fused {
     static INDArray geluBackward(INDArray dy, INDArray x, INDArray t) {
         dy = contiguous(dy);
         int n = length(dy);
-        Scratch s = SCRATCH.get();
         if (simd(dy)) {
-            float[] ds = s.f(0, CHUNK);
-            float[] xs = s.f(1, CHUNK);
-            float[] ts = s.f(2, CHUNK);
+            ByteBuffer d = bytes(dy);
             INDArray xc = contiguous(x);
             INDArray tc = contiguous(t);
-            for (int off = 0; off < n; off += CHUNK) {
-                int len = Math.min(CHUNK, n - off);
-                readF(dy, off, ds, len);
-                readF(xc, off, xs, len);
-                readF(tc, off, ts, len);
-                FusedSimd.geluBackward(ds, xs, ts, len);
-                writeF(dy, off, ds, len);
-            }
+            FusedSimd.geluBackward(d, bytes(xc), bytes(tc), d, n);
+            keepAlive(dy, xc, tc);
         } else {
+            Scratch s = SCRATCH.get();
             double[] ds = readD(dy, s.d(0, n), n);
             double[] xs = readD(contiguous(x), s.d(1, n), n);
             double[] ts = readD(contiguous(t), s.d(2, n), n);
@@ -139,29 +124,14 @@ public final class Fused {
         INDArray y = x.ulike();
         INDArray xhat = x.ulike();
         INDArray rstd = Nd4j.createUninitialized(x.dataType(), rows, 1);
-        Scratch s = SCRATCH.get();
         if (simd(x)) {
-            int chunkRows = Math.max(1, CHUNK / cols);
-            float[] xs = s.f(0, chunkRows * cols);
-            float[] ys = s.f(1, chunkRows * cols);
-            float[] hs = s.f(2, chunkRows * cols);
-            float[] rs = s.f(3, chunkRows);
-            float[] ws = s.f(4, members * cols);
-            float[] bs = b == null ? null : s.f(5, members * cols);
-            readF(contiguous(w), 0, ws, members * cols);
-            if (b != null) {
-                readF(contiguous(b), 0, bs, members * cols);
-            }
-            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
-                int rc = Math.min(chunkRows, rows - r0);
-                long off = (long) r0 * cols;
-                readF(x, off, xs, rc * cols);
-                FusedSimd.layerNorm(xs, ws, bs, r0, rc, rows / members, cols, (float) eps, ys, hs, rs);
-                writeF(y, off, ys, rc * cols);
-                writeF(xhat, off, hs, rc * cols);
-                writeF(rstd, r0, rs, rc);
-            }
+            INDArray wc = contiguous(w);
+            INDArray bc = b == null ? null : contiguous(b);
+            FusedSimd.layerNorm(bytes(x), bytes(wc), bc == null ? null : bytes(bc), rows, rows / members, cols, (float) eps,
+                    bytes(y), bytes(xhat), bytes(rstd));
+            keepAlive(x, wc, bc, y, xhat, rstd);
         } else {
+            Scratch s = SCRATCH.get();
             double[] xs = readD(x, s.d(0, n), n);
             double[] ys = s.d(1, n);
             double[] hs = s.d(2, n);
@@ -214,34 +184,19 @@ public final class Fused {
         int cols = (int) dy.size(1);
         int n = rows * cols;
         INDArray dx = dy.ulike();
-        Scratch s = SCRATCH.get();
         if (simd(dy)) {
-            int chunkRows = Math.max(1, CHUNK / cols);
-            float[] ds = s.f(0, chunkRows * cols);
-            float[] hs = s.f(1, chunkRows * cols);
-            float[] rs = s.f(2, chunkRows);
-            float[] ws = s.f(3, members * cols);
-            float[] dws = s.f(4, members * cols);
-            float[] dbs = s.f(5, members * cols);
-            readF(contiguous(w), 0, ws, members * cols);
-            java.util.Arrays.fill(dws, 0, members * cols, 0f);
-            java.util.Arrays.fill(dbs, 0, members * cols, 0f);
+            dw.assign(0);
+            if (db != null) {
+                db.assign(0);
+            }
             INDArray xhat = contiguous(c.xhat());
             INDArray rstd = contiguous(c.rstd());
-            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
-                int rc = Math.min(chunkRows, rows - r0);
-                long off = (long) r0 * cols;
-                readF(dy, off, ds, rc * cols);
-                readF(xhat, off, hs, rc * cols);
-                readF(rstd, r0, rs, rc);
-                FusedSimd.layerNormBackward(ds, hs, rs, ws, r0, rc, rows / members, cols, dws, dbs);
-                writeF(dx, off, ds, rc * cols);
-            }
-            writeF(dw, 0, dws, members * cols);
-            if (db != null) {
-                writeF(db, 0, dbs, members * cols);
-            }
+            INDArray wc = contiguous(w);
+            FusedSimd.layerNormBackward(bytes(dy), bytes(xhat), bytes(rstd), bytes(wc), rows, rows / members, cols,
+                    bytes(dx), bytes(dw), db == null ? null : bytes(db));
+            keepAlive(dy, xhat, rstd, wc, dx, dw, db);
         } else {
+            Scratch s = SCRATCH.get();
             double[] ds = readD(dy, s.d(0, n), n);
             double[] hs = readD(contiguous(c.xhat()), s.d(1, n), n);
             double[] rs = readD(contiguous(c.rstd()), s.d(2, rows), rows);
@@ -294,20 +249,13 @@ public final class Fused {
         int rows = (int) (scores.length() / t);
         int n = rows * t;
         double[] maxLogit = new double[members];
-        Scratch s = SCRATCH.get();
         if (simd(scores)) {
-            int chunkRows = Math.max(1, CHUNK / t);
-            float[] xs = s.f(0, chunkRows * t);
-            float[] sc = floats(scale);
             float[] mask = CAUSAL_MASKS.computeIfAbsent(t, FusedSimd::causalMask);
             java.util.Arrays.fill(maxLogit, Double.NEGATIVE_INFINITY);
-            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
-                int rc = Math.min(chunkRows, rows - r0);
-                readF(scores, (long) r0 * t, xs, rc * t);
-                FusedSimd.causalSoftmax(xs, mask, r0, rc, rows / members, t, sc, maxLogit);
-                writeF(scores, (long) r0 * t, xs, rc * t);
-            }
+            FusedSimd.causalSoftmax(bytes(scores), mask, rows, rows / members, t, floats(scale), maxLogit);
+            keepAlive(scores);
         } else {
+            Scratch s = SCRATCH.get();
             double[] xs = readD(scores, s.d(0, n), n);
             int per = rows / members;
             java.util.Arrays.fill(maxLogit, Double.NEGATIVE_INFINITY);
@@ -345,21 +293,12 @@ public final class Fused {
         int members = scale.length;
         int rows = (int) (dAtt.length() / t);
         int n = rows * t;
-        Scratch s = SCRATCH.get();
         if (simd(dAtt)) {
-            int chunkRows = Math.max(1, CHUNK / t);
-            float[] ds = s.f(0, chunkRows * t);
-            float[] ps = s.f(1, chunkRows * t);
-            float[] sc = floats(scale);
             INDArray attC = contiguous(att);
-            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
-                int rc = Math.min(chunkRows, rows - r0);
-                readF(dAtt, (long) r0 * t, ds, rc * t);
-                readF(attC, (long) r0 * t, ps, rc * t);
-                FusedSimd.causalSoftmaxBackward(ds, ps, r0, rc, rows / members, t, sc);
-                writeF(dAtt, (long) r0 * t, ds, rc * t);
-            }
+            FusedSimd.causalSoftmaxBackward(bytes(dAtt), bytes(attC), rows, rows / members, t, floats(scale));
+            keepAlive(dAtt, attC);
         } else {
+            Scratch s = SCRATCH.get();
             double[] ds = readD(dAtt, s.d(0, n), n);
             double[] ps = readD(contiguous(att), s.d(1, n), n);
             int per = rows / members;
@@ -391,18 +330,18 @@ public final class Fused {
         int n = length(x);
         int per = n / members;
         double[] out = new double[members];
-        Scratch s = SCRATCH.get();
         if (simd(x)) {
-            float[] xs = s.f(0, CHUNK);
+            ByteBuffer xb = bytes(x);
             for (int m = 0; m < members; m++) {
-                // chunks start at each member's first element: a member sums as its solo run does
+                // float partial sums over chunks that start at each member's first element, added in
+                // double: a member sums as its solo run does
                 for (int off = 0; off < per; off += CHUNK) {
-                    int len = Math.min(CHUNK, per - off);
-                    readF(x, (long) m * per + off, xs, len);
-                    out[m] += FusedSimd.sumSquares(xs, 0, len);
+                    out[m] += FusedSimd.sumSquares(xb, m * per + off, Math.min(CHUNK, per - off));
                 }
             }
+            keepAlive(x);
         } else {
+            Scratch s = SCRATCH.get();
             double[] xs = readD(x, s.d(0, n), n);
             for (int m = 0; m < members; m++) {
                 double acc = 0;
@@ -430,32 +369,24 @@ public final class Fused {
         int per = n / members;
         double[] updSq = new double[members];
         double[] parSq = new double[members];
-        Scratch s = SCRATCH.get();
         if (simd(p)) {
-            float[] ps = s.f(0, CHUNK);
-            float[] gs = s.f(1, CHUNK);
-            float[] ms = s.f(2, CHUNK);
-            float[] vs = s.f(3, CHUNK);
+            ByteBuffer pb = bytes(p);
             INDArray gc = contiguous(g);
+            ByteBuffer gb = bytes(gc);
+            ByteBuffer mb = bytes(m);
+            ByteBuffer vb = bytes(v);
             for (int k = 0; k < members; k++) {
                 for (int off = 0; off < per; off += CHUNK) {
-                    int len = Math.min(CHUNK, per - off);
-                    long at = (long) k * per + off;
-                    readF(p, at, ps, len);
-                    readF(gc, at, gs, len);
-                    readF(m, at, ms, len);
-                    readF(v, at, vs, len);
-                    double[] sq = FusedSimd.adamw(ps, gs, ms, vs, 0, len, (float) gradScale[k], (float) b1[k],
-                            (float) (1 - b1[k]), (float) b2[k], (float) (1 - b2[k]), (float) step[k], (float) bc2Sqrt[k],
-                            (float) eps[k], (float) keep[k]);
+                    double[] sq = FusedSimd.adamw(pb, gb, mb, vb, k * per + off, Math.min(CHUNK, per - off),
+                            (float) gradScale[k], (float) b1[k], (float) (1 - b1[k]), (float) b2[k], (float) (1 - b2[k]),
+                            (float) step[k], (float) bc2Sqrt[k], (float) eps[k], (float) keep[k]);
                     updSq[k] += sq[0];
                     parSq[k] += sq[1];
-                    writeF(p, at, ps, len);
-                    writeF(m, at, ms, len);
-                    writeF(v, at, vs, len);
                 }
             }
+            keepAlive(p, gc, m, v);
         } else {
+            Scratch s = SCRATCH.get();
             double[] ps = readD(p, s.d(0, n), n);
             double[] gs = readD(contiguous(g), s.d(1, n), n);
             double[] ms = readD(m, s.d(2, n), n);
@@ -496,6 +427,14 @@ public final class Fused {
         return f;
     }
 
+    /**
+     * Keeps arrays reachable up to this point: an array outside a workspace has its memory freed once the
+     * garbage collector finds it unreachable, and the JIT may find it so as soon as its byte buffer is made.
+     */
+    static void keepAlive(Object... arrays) {
+        java.lang.ref.Reference.reachabilityFence(arrays);
+    }
+
     /** An array written in place must be one block in row-major order. */
     private static void requireContiguous(INDArray x) {
         if (x.ordering() != 'c' || !Shape.hasDefaultStridesForShape(x)) {
@@ -508,14 +447,19 @@ public final class Fused {
         return Math.toIntExact(x.length());
     }
 
-    // a view's addressPointer() already points at its first element (as in Bmm)
-    /** n values of x from element {@code off} into dst. */
-    private static void readF(INDArray x, long off, float[] dst, int n) {
-        new FloatPointer(x.data().addressPointer()).position(off).get(dst, 0, n);
-    }
-
-    private static void writeF(INDArray x, long off, float[] src, int n) {
-        new FloatPointer(x.data().addressPointer()).position(off).put(src, 0, n);
+    /**
+     * The floats of a contiguous float array as a direct byte buffer over ND4J's own memory, for the vector
+     * code to read and write in place. The buffer does not keep the array alive: callers hold the array
+     * until the kernel returns ({@link #keepAlive}).
+     */
+    private static ByteBuffer bytes(INDArray x) {
+        long n = x.length();
+        if (n > Integer.MAX_VALUE / Float.BYTES) {
+            throw new IllegalArgumentException("Cannot run a fused kernel on " + x.shapeInfoToString()
+                    + ": arrays over 2 GB take the ND4J code (-Dproxylaw.fused=false).");
+        }
+        // a view's addressPointer() already points at its first element (as in Bmm)
+        return new FloatPointer(x.data().addressPointer()).position(0).limit(n).asByteBuffer().order(ByteOrder.nativeOrder());
     }
 
     /** x's first n values (a double array), in {@code dst}. */
@@ -524,24 +468,18 @@ public final class Fused {
             throw new IllegalArgumentException("Cannot run fused kernels on " + x.dataType() + " arrays: float or double.");
         }
         new DoublePointer(x.data().addressPointer()).position(0).get(dst, 0, n);
+        keepAlive(x);
         return dst;
     }
 
     private static void writeD(INDArray x, double[] src, int n) {
         new DoublePointer(x.data().addressPointer()).position(0).put(src, 0, n);
+        keepAlive(x);
     }
 
-    /** Per-thread heap arrays, grown on demand and kept: slot i holds one operand of the running kernel. */
+    /** Per-thread heap arrays for the double code, grown on demand and kept: slot i holds one operand of the running kernel. */
     private static final class Scratch {
-        private final float[][] f = new float[6][];
         private final double[][] d = new double[6][];
-
-        float[] f(int slot, int n) {
-            if (f[slot] == null || f[slot].length < n) {
-                f[slot] = new float[n];
-            }
-            return f[slot];
-        }
 
         double[] d(int slot, int n) {
             if (d[slot] == null || d[slot].length < n) {

@@ -1,19 +1,25 @@
 package dev.proxylaw.trainer.model;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Fused}'s float kernels on the JDK's vector API (the widest lanes the CPU has; tanh and exp
- * vectorised). Loaded only when the JVM has the {@code jdk.incubator.vector} module. Every row is
- * walked from its first element with the same lane layout, its last partial step padded through a small
- * array (masked loads cost 3x a plain one in Java 17), so a row's result does not depend on where it
- * sits in the array: a pack member equals its solo run.
+ * vectorised), reading and writing ND4J's off-heap buffers in place through direct byte buffers: a copy to
+ * the heap and back cost more than the arithmetic. Offsets and lengths count floats. Loaded only when the
+ * JVM has the {@code jdk.incubator.vector} module.
+ *
+ * <p>Every row is walked from its first element with the same lane layout, its last partial step padded
+ * through a small array (masked loads cost 3x a plain one in Java 17), so a row's result does not depend on
+ * where it sits in the array: a pack member equals its solo run.
  */
 final class FusedSimd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final float C = (float) Math.sqrt(2.0 / Math.PI);
     private static final float K = 0.044715f;
 
@@ -21,6 +27,18 @@ final class FusedSimd {
     }
 
     /** Lanes j.. of row {@code a[off, off + len)}; past the row's end the lanes hold {@code pad}. */
+    private static FloatVector load(ByteBuffer a, int off, int j, int len, float pad, float[] tmp) {
+        if (j + L <= len) {
+            return FloatVector.fromByteBuffer(S, a, (off + j) << 2, NATIVE);
+        }
+        java.util.Arrays.fill(tmp, pad);
+        for (int i = 0; i < len - j; i++) {
+            tmp[i] = a.getFloat((off + j + i) << 2);
+        }
+        return FloatVector.fromArray(S, tmp, 0);
+    }
+
+    /** As {@link #load(ByteBuffer, int, int, int, float, float[])}, from a heap array. */
     private static FloatVector load(float[] a, int off, int j, int len, float pad, float[] tmp) {
         if (j + L <= len) {
             return FloatVector.fromArray(S, a, off + j);
@@ -31,16 +49,18 @@ final class FusedSimd {
     }
 
     /** Writes the lanes of v that fall inside the row. */
-    private static void store(FloatVector v, float[] a, int off, int j, int len, float[] tmp) {
+    private static void store(FloatVector v, ByteBuffer a, int off, int j, int len, float[] tmp) {
         if (j + L <= len) {
-            v.intoArray(a, off + j);
+            v.intoByteBuffer(a, (off + j) << 2, NATIVE);
         } else {
             v.intoArray(tmp, 0);
-            System.arraycopy(tmp, 0, a, off + j, len - j);
+            for (int i = 0; i < len - j; i++) {
+                a.putFloat((off + j + i) << 2, tmp[i]);
+            }
         }
     }
 
-    static void gelu(float[] x, float[] y, float[] t, int n) {
+    static void gelu(ByteBuffer x, ByteBuffer y, ByteBuffer t, int n) {
         float[] tmp = new float[L];
         for (int i = 0; i < n; i += L) {
             FloatVector v = load(x, 0, i, n, 0f, tmp);
@@ -50,7 +70,7 @@ final class FusedSimd {
         }
     }
 
-    static void geluBackward(float[] dy, float[] x, float[] t, int n) {
+    static void geluBackward(ByteBuffer dy, ByteBuffer x, ByteBuffer t, ByteBuffer dx, int n) {
         float[] tmp = new float[L];
         for (int i = 0; i < n; i += L) {
             FloatVector v = load(x, 0, i, n, 0f, tmp);
@@ -58,20 +78,17 @@ final class FusedSimd {
             FloatVector inner = v.mul(v).mul(3 * K).add(1f).mul(v).mul(0.5f * C);     // 0.5 c x (1 + 3k x^2)
             FloatVector sech2 = th.mul(th).neg().add(1f);                               // 1 - t^2
             FloatVector local = inner.mul(sech2).add(th.add(1f).mul(0.5f));
-            store(load(dy, 0, i, n, 0f, tmp).mul(local), dy, 0, i, n, tmp);
+            store(load(dy, 0, i, n, 0f, tmp).mul(local), dx, 0, i, n, tmp);
         }
     }
 
-    /**
-     * Rows [0, rows) of x, which are rows [first, first + rows) of the whole array; a row's member (its
-     * row of w and b) is its whole-array index over {@code per}, the rows per member.
-     */
-    static void layerNorm(float[] x, float[] w, float[] b, int first, int rows, int per, int cols, float eps,
-                          float[] y, float[] xhat, float[] rstd) {
+    /** Rows of x (rows, cols); a row's member (its row of w and b) is its index over {@code per}, the rows per member. */
+    static void layerNorm(ByteBuffer x, ByteBuffer w, ByteBuffer b, int rows, int per, int cols, float eps,
+                          ByteBuffer y, ByteBuffer xhat, ByteBuffer rstd) {
         float[] tmp = new float[L];
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
-            int wo = ((first + r) / per) * cols;
+            int wo = (r / per) * cols;
             FloatVector acc = FloatVector.zero(S);
             for (int j = 0; j < cols; j += L) {
                 acc = acc.add(load(x, o, j, cols, 0f, tmp));
@@ -83,7 +100,7 @@ final class FusedSimd {
                 acc = acc.add(d.mul(d));
             }
             float rs = (float) (1.0 / Math.sqrt(acc.reduceLanes(VectorOperators.ADD) / cols + eps));
-            rstd[r] = rs;
+            rstd.putFloat(r << 2, rs);
             for (int j = 0; j < cols; j += L) {
                 FloatVector h = load(x, o, j, cols, 0f, tmp).sub(mean).mul(rs);
                 store(h, xhat, o, j, cols, tmp);
@@ -96,31 +113,33 @@ final class FusedSimd {
         }
     }
 
-    /** dy in place to dx over rows as {@link #layerNorm}'s; adds each row's terms to its member's dw and db. */
-    static void layerNormBackward(float[] dy, float[] xhat, float[] rstd, float[] w, int first, int rows, int per,
-                                  int cols, float[] dw, float[] db) {
+    /** dx over rows as {@link #layerNorm}'s; adds each row's terms to its member's dw and db (zeroed by the caller). */
+    static void layerNormBackward(ByteBuffer dy, ByteBuffer xhat, ByteBuffer rstd, ByteBuffer w, int rows, int per,
+                                  int cols, ByteBuffer dx, ByteBuffer dw, ByteBuffer db) {
         float[] tmp = new float[L];
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
-            int wo = ((first + r) / per) * cols;
+            int wo = (r / per) * cols;
             FloatVector a1 = FloatVector.zero(S);
             FloatVector a2 = FloatVector.zero(S);
             for (int j = 0; j < cols; j += L) {
                 FloatVector g = load(dy, o, j, cols, 0f, tmp);
                 FloatVector h = load(xhat, o, j, cols, 0f, tmp);
                 store(load(dw, wo, j, cols, 0f, tmp).add(g.mul(h)), dw, wo, j, cols, tmp);
-                store(load(db, wo, j, cols, 0f, tmp).add(g), db, wo, j, cols, tmp);
+                if (db != null) {
+                    store(load(db, wo, j, cols, 0f, tmp).add(g), db, wo, j, cols, tmp);
+                }
                 FloatVector dh = g.mul(load(w, wo, j, cols, 0f, tmp));
                 a1 = a1.add(dh);
                 a2 = a2.add(dh.mul(h));
             }
             float m1 = a1.reduceLanes(VectorOperators.ADD) / cols;
             float m2 = a2.reduceLanes(VectorOperators.ADD) / cols;
-            float rs = rstd[r];
+            float rs = rstd.getFloat(r << 2);
             for (int j = 0; j < cols; j += L) {
                 FloatVector dh = load(dy, o, j, cols, 0f, tmp).mul(load(w, wo, j, cols, 0f, tmp));
                 FloatVector h = load(xhat, o, j, cols, 0f, tmp);
-                store(dh.sub(m1).sub(h.mul(m2)).mul(rs), dy, o, j, cols, tmp);
+                store(dh.sub(m1).sub(h.mul(m2)).mul(rs), dx, o, j, cols, tmp);
             }
         }
     }
@@ -135,19 +154,17 @@ final class FusedSimd {
     }
 
     /**
-     * Rows [0, rows) of x (rows [first, first + rows) of the whole (N t, t) array; query = row mod t, member
-     * = row / per) in place; keys after the query get 0. Whole rows are walked with the additive mask, so
-     * that a row of t = a multiple of the lane count has no partial step. Raises maxLogit[member] to the
-     * row's largest scaled score.
+     * Rows of x (an (N t, t) array; query = row mod t, member = row / per) in place; keys after the query
+     * get 0. Whole rows are walked with the additive mask, so that a row of t = a multiple of the lane
+     * count has no partial step. Raises maxLogit[member] to the row's largest scaled score.
      */
-    static void causalSoftmax(float[] x, float[] mask, int first, int rows, int per, int t, float[] scale,
-                              double[] maxLogit) {
+    static void causalSoftmax(ByteBuffer x, float[] mask, int rows, int per, int t, float[] scale, double[] maxLogit) {
         float[] tmp = new float[L];
         for (int r = 0; r < rows; r++) {
-            int mem = (first + r) / per;
+            int mem = r / per;
             float sc = scale[mem];
             int o = r * t;
-            int mo = ((first + r) % t) * t;
+            int mo = (r % t) * t;
             FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < t; j += L) {
                 FloatVector v = load(x, o, j, t, 0f, tmp).mul(sc).add(load(mask, mo, j, t, Float.NEGATIVE_INFINITY, tmp));
@@ -173,10 +190,10 @@ final class FusedSimd {
     }
 
     /** dS = scale * p * (dA - sum dA p), dA in place; masked keys have p = 0 and so get 0. */
-    static void causalSoftmaxBackward(float[] da, float[] p, int first, int rows, int per, int t, float[] scale) {
+    static void causalSoftmaxBackward(ByteBuffer da, ByteBuffer p, int rows, int per, int t, float[] scale) {
         float[] tmp = new float[L];
         for (int r = 0; r < rows; r++) {
-            float sc = scale[(first + r) / per];
+            float sc = scale[r / per];
             int o = r * t;
             FloatVector acc = FloatVector.zero(S);
             for (int j = 0; j < t; j += L) {
@@ -190,7 +207,7 @@ final class FusedSimd {
         }
     }
 
-    static double sumSquares(float[] x, int off, int len) {
+    static double sumSquares(ByteBuffer x, int off, int len) {
         float[] tmp = new float[L];
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < len; j += L) {
@@ -201,7 +218,7 @@ final class FusedSimd {
     }
 
     /** {@link Fused#adamw} on the block [off, off + len); returns the sums of squares of the update and the new p. */
-    static double[] adamw(float[] p, float[] g, float[] m, float[] v, int off, int len, float gradScale, float b1,
+    static double[] adamw(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int off, int len, float gradScale, float b1,
                           float oneMinusB1, float b2, float oneMinusB2, float step, float bc2Sqrt, float eps, float keep) {
         float[] tmp = new float[L];
         FloatVector au = FloatVector.zero(S);

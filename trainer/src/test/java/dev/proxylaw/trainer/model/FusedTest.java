@@ -103,7 +103,7 @@ class FusedTest {
         close("softmax backward", dSRef, Fused.causalSoftmaxBackward(dA.dup(), att, t, new double[] {scale}), tol(dt));
     }
 
-    /** 2,500 rows a member: the float code's chunks (32k floats) then cut through members, not at their edges. */
+    /** 2,500 rows a member: arrays larger than a core's cache, and members that do not start at a lane boundary. */
     @ParameterizedTest
     @CsvSource({"FLOAT, 10", "DOUBLE, 10", "FLOAT, 2500"})
     void aPackMemberGetsExactlyItsSoloNumbers(String type, int rows) {
