@@ -67,14 +67,17 @@ final class BenchCommand {
                 + "float32, one thread each, elementwise kernels " + dev.proxylaw.trainer.model.Fused.mode() + "; best of "
                 + rounds + " rounds of " + steps + " timed steps (a pack of K: max(2, " + steps + "/K)) after warm-up; "
                 + "PyTorch runs solo");
-        out.println("     d    K   proxylaw tok/core-s   packed/solo   torch tok/s   proxylaw/torch");
+        out.println("     d    K   proxylaw tok/core-s   GFLOP/s   packed/solo   torch tok/s   proxylaw/torch");
         List<Double> ratios = new ArrayList<>();
+        StringBuilder ceilings = new StringBuilder();
+        double peak = 0;
         for (String w : a.get("widths", "32,64,128,256").split(",")) {
             int d = Integer.parseInt(w.trim());
             double solo = 0;
             double torch = 0;
             double[] packed = new double[packs.size()];
             for (int r = 0; r < rounds; r++) {
+                peak = Math.max(peak, Throughput.sgemmPeakGflops(5));
                 solo = Math.max(solo, javaTokensPerSecond(shape(d, layers, seq), batch, steps));
                 torch = Math.max(torch, torchTokensPerSecond(python, script, d, layers, batch, seq, steps));
                 for (int i = 0; i < packs.size(); i++) {
@@ -86,16 +89,20 @@ final class BenchCommand {
                 }
             }
             ratios.add(solo / torch);
-            out.printf("%6d %4d   %19.0f   %11s   %11.0f   %14.2f%n", d, 1, solo, "1.00", torch, solo / torch);
+            double flops = Throughput.matmulFlopsPerToken(shape(d, layers, seq)) / 1e9;
+            out.printf("%6d %4d   %19.0f   %7.1f   %11s   %11.0f   %14.2f%n", d, 1, solo, solo * flops, "1.00", torch, solo / torch);
             for (int i = 0; i < packs.size(); i++) {
                 if (packs.get(i) > 1) {
-                    out.printf("%6d %4d   %19.0f   %11.2f   %11s   %14.2f%n", d, packs.get(i), packed[i],
-                            packed[i] / solo, "", packed[i] / torch);
+                    out.printf("%6d %4d   %19.0f   %7.1f   %11.2f   %11s   %14.2f%n", d, packs.get(i), packed[i],
+                            packed[i] * flops, packed[i] / solo, "", packed[i] / torch);
                 }
             }
+            ceilings.append(String.format(" d=%d %.1fx", d, peak / (solo * flops)));
         }
         out.printf("geometric mean ratio proxylaw/torch, solo: %.2f%n",
                 Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(Double.NaN)));
+        out.printf("GFLOP/s: the matrix products' work per token (forward and backward) times tokens/s; this core's sgemm "
+                + "(1024^3, best of the rounds): %.1f GFLOP/s, so no packing can lift a run above peak/solo:%s%n", peak, ceilings);
         return 0;
     }
 

@@ -19,6 +19,50 @@ final class Throughput {
     private Throughput() {
     }
 
+    /**
+     * Floating-point operations of the matrix products one token costs in a training step (forward and a
+     * backward of twice its work): per layer the four linear maps (24 d^2) and attention's two products
+     * over all T keys (4 T d, as they are computed, masked half included), and the unembedding (2 d V).
+     * Embedding lookups, elementwise work and the optimizer are left out: they are a few percent.
+     */
+    static double matmulFlopsPerToken(ModelConfig m) {
+        double d = m.dModel();
+        return 3 * (m.nLayers() * (24 * d * d + 4.0 * m.seqLen() * d) + 2 * d * m.vocab());
+    }
+
+    /**
+     * This core's single-threaded float matrix-product rate in GFLOP/s: the best of {@code reps} 1024^3
+     * sgemm calls on ND4J's own OpenBLAS, the ceiling any way of batching the same products can reach.
+     */
+    static double sgemmPeakGflops(int reps) {
+        int n = 1024;
+        org.bytedeco.javacpp.FloatPointer a = new org.bytedeco.javacpp.FloatPointer((long) n * n);
+        org.bytedeco.javacpp.FloatPointer b = new org.bytedeco.javacpp.FloatPointer((long) n * n);
+        org.bytedeco.javacpp.FloatPointer c = new org.bytedeco.javacpp.FloatPointer((long) n * n);
+        try {
+            SplittableRandom rng = new SplittableRandom(0);
+            for (long i = 0; i < (long) n * n; i++) {
+                a.put(i, (float) rng.nextGaussian());
+                b.put(i, (float) rng.nextGaussian());
+            }
+            double best = Double.POSITIVE_INFINITY;
+            for (int r = 0; r < reps + 1; r++) {   // the first call warms up and is not counted
+                long t0 = System.nanoTime();
+                org.bytedeco.openblas.global.openblas.cblas_sgemm(org.bytedeco.openblas.global.openblas.CblasRowMajor,
+                        org.bytedeco.openblas.global.openblas.CblasNoTrans, org.bytedeco.openblas.global.openblas.CblasNoTrans,
+                        n, n, n, 1f, a, n, b, n, 0f, c, n);
+                if (r > 0) {
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+            return 2.0 * n * n * n / best / 1e9;
+        } finally {
+            a.close();
+            b.close();
+            c.close();
+        }
+    }
+
     /** Tokens per second of full training steps (forward, backward, AdamW), after {@code warmup} untimed steps. */
     static double tokensPerSecond(ModelConfig m, int batch, int warmup, int steps) {
         OptimConfig o = OptimConfig.defaults();
