@@ -10,8 +10,9 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The elementwise and row-wise work of a step (GELU, LayerNorm, attention's causal softmax, the AdamW
- * update) as one pass each over the data instead of 6 to 12 ND4J operations, on ND4J's CPU backend:
+ * The elementwise and row-wise work of a step (GELU, LayerNorm, attention's causal softmax, the
+ * cross-entropy over the vocabulary, the embedding's gradient, the AdamW update) as one pass each over
+ * the data instead of 6 to 12 ND4J operations (or a product with a one-hot matrix), on ND4J's CPU backend:
  * float arrays in place in ND4J's memory on the JDK's vector API ({@link FusedSimd}: SIMD lanes,
  * vectorised tanh and exp), double arrays (the gradient checks) copied to per-thread heap scratch and
  * computed in scalar double code below.
@@ -320,6 +321,163 @@ public final class Fused {
             writeD(dAtt, ds, n);
         }
         return dAtt;
+    }
+
+    // ---- softmax cross-entropy over the vocabulary, and the embedding's gradient --------------------------
+
+    /**
+     * What {@link #crossEntropy} leaves: the softmax (R, V), log Z (R, 1), and per member the sums over its
+     * rows of log Z, (log Z)^2, the target's logit and every logit.
+     */
+    record CrossEntropy(INDArray probs, INDArray logZ, double[] logZSum, double[] logZSqSum, double[] targetSum,
+                        double[] logitSum) {
+    }
+
+    /**
+     * Logits (R, V) of {@code outMult.length} members (member m owning rows [m R/K, (m+1) R/K)): multiplies
+     * each member's rows by its output multiplier in place, then computes per row log Z = logsumexp, the
+     * softmax, and the sums the loss and its diagnostics need. A target outside the vocabulary is refused.
+     */
+    static CrossEntropy crossEntropy(INDArray logits, int[] targets, double[] outMult) {
+        requireContiguous(logits);
+        int members = outMult.length;
+        int rows = (int) logits.size(0);
+        int v = (int) logits.size(1);
+        checkIds(targets, rows, v);
+        int per = rows / members;
+        INDArray probs = logits.ulike();
+        INDArray logZ = Nd4j.createUninitialized(logits.dataType(), rows, 1);
+        double[][] sums = new double[members][4];
+        if (simd(logits)) {
+            FusedSimd.crossEntropy(bytes(logits), bytes(probs), bytes(logZ), targets, rows, per, v, floats(outMult), sums);
+            keepAlive(logits, probs, logZ);
+        } else {
+            Scratch s = SCRATCH.get();
+            int n = rows * v;
+            double[] xs = readD(logits, s.d(0, n), n);
+            double[] ps = s.d(1, n);
+            double[] zs = s.d(2, rows);
+            for (int r = 0; r < rows; r++) {
+                int m = r / per;
+                int o = r * v;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < v; j++) {
+                    xs[o + j] *= outMult[m];
+                    max = Math.max(max, xs[o + j]);
+                }
+                double sum = 0;
+                double all = 0;
+                for (int j = 0; j < v; j++) {
+                    ps[o + j] = Math.exp(xs[o + j] - max);
+                    sum += ps[o + j];
+                    all += xs[o + j];
+                }
+                for (int j = 0; j < v; j++) {
+                    ps[o + j] /= sum;
+                }
+                double lz = Math.log(sum) + max;
+                zs[r] = lz;
+                sums[m][0] += lz;
+                sums[m][1] += lz * lz;
+                sums[m][2] += xs[o + targets[r]];
+                sums[m][3] += all;
+            }
+            writeD(logits, xs, n);
+            writeD(probs, ps, n);
+            writeD(logZ, zs, rows);
+        }
+        double[][] bySum = new double[4][members];
+        for (int m = 0; m < members; m++) {
+            for (int i = 0; i < 4; i++) {
+                bySum[i][m] = sums[m][i];
+            }
+        }
+        return new CrossEntropy(probs, logZ, bySum[0], bySum[1], bySum[2], bySum[3]);
+    }
+
+    /**
+     * d(loss)/d(logits) = ((1 + 2 z_m log Z) p - onehot(target)) * scale_m, in place on {@code ce}'s
+     * softmax (a pass runs backward once), for loss = mean CE + z_m mean (log Z)^2 and scale_m = the
+     * member's output multiplier over its token count.
+     */
+    static INDArray crossEntropyBackward(CrossEntropy ce, int[] targets, double[] zLoss, double[] scale) {
+        INDArray p = ce.probs();
+        int members = zLoss.length;
+        int rows = (int) p.size(0);
+        int v = (int) p.size(1);
+        int per = rows / members;
+        double[] z2 = new double[members];
+        for (int m = 0; m < members; m++) {
+            z2[m] = 2 * zLoss[m];
+        }
+        if (simd(p)) {
+            FusedSimd.crossEntropyBackward(bytes(p), bytes(ce.logZ()), targets, rows, per, v, floats(z2), floats(scale));
+            keepAlive(p, ce.logZ());
+        } else {
+            Scratch s = SCRATCH.get();
+            int n = rows * v;
+            double[] ps = readD(p, s.d(0, n), n);
+            double[] zs = readD(ce.logZ(), s.d(1, rows), rows);
+            for (int r = 0; r < rows; r++) {
+                int m = r / per;
+                double coef = z2[m] * zs[r] + 1;
+                for (int j = 0; j < v; j++) {
+                    ps[r * v + j] = (ps[r * v + j] * coef - (j == targets[r] ? 1 : 0)) * scale[m];
+                }
+            }
+            writeD(p, ps, n);
+        }
+        return p;
+    }
+
+    /**
+     * The token embedding's gradient: row (m V + id) of grad (K V, C) gets the sum of dx's rows (R, C) that
+     * looked it up, member m owning rows [m R/K, (m+1) R/K), added in row order onto grad's values when
+     * {@code accumulate} (a tied head's share) or onto zeros.
+     */
+    static void embeddingGrad(INDArray dx, int[] ids, int members, int vocab, INDArray grad, boolean accumulate) {
+        requireContiguous(grad);
+        dx = contiguous(dx);
+        int rows = (int) dx.size(0);
+        int c = (int) dx.size(1);
+        checkIds(ids, rows, vocab);
+        if (grad.length() != (long) members * vocab * c) {
+            throw new IllegalArgumentException("Cannot add embedding gradients into " + grad.shapeInfoToString() + ": want "
+                    + members + " x " + vocab + " x " + c + " values");
+        }
+        if (!accumulate) {
+            grad.assign(0);
+        }
+        int per = rows / members;
+        if (simd(dx)) {
+            FusedSimd.embeddingGrad(bytes(dx), ids, rows, per, vocab, c, bytes(grad));
+            keepAlive(dx, grad);
+        } else {
+            Scratch s = SCRATCH.get();
+            int n = rows * c;
+            int gn = members * vocab * c;
+            double[] ds = readD(dx, s.d(0, n), n);
+            double[] gs = readD(grad, s.d(1, gn), gn);
+            for (int r = 0; r < rows; r++) {
+                int g = ((r / per) * vocab + ids[r]) * c;
+                for (int j = 0; j < c; j++) {
+                    gs[g + j] += ds[r * c + j];
+                }
+            }
+            writeD(grad, gs, gn);
+        }
+    }
+
+    /** One token id per row, each inside the vocabulary. */
+    private static void checkIds(int[] ids, int rows, int vocab) {
+        if (ids.length != rows) {
+            throw new IllegalArgumentException("Cannot index " + rows + " rows by " + ids.length + " token ids.");
+        }
+        for (int id : ids) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("Cannot embed token " + id + ": outside the vocabulary of " + vocab + ".");
+            }
+        }
     }
 
     // ---- AdamW -------------------------------------------------------------------------------------------

@@ -207,6 +207,78 @@ final class FusedSimd {
         }
     }
 
+    /**
+     * Rows of logits x (rows, v), member = row / per: scales each row by its member's multiplier in place,
+     * writes the softmax into p and log Z into logZ, and adds to the member's sums[0..3] log Z, (log Z)^2,
+     * the target's logit and all the row's logits.
+     */
+    static void crossEntropy(ByteBuffer x, ByteBuffer p, ByteBuffer logZ, int[] targets, int rows, int per, int v,
+                             float[] mult, double[][] sums) {
+        float[] tmp = new float[L];
+        for (int r = 0; r < rows; r++) {
+            int m = r / per;
+            float mu = mult[m];
+            int o = r * v;
+            FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < v; j += L) {
+                FloatVector l = load(x, o, j, v, Float.NEGATIVE_INFINITY, tmp).mul(mu);   // padded lanes stay -inf
+                store(l, x, o, j, v, tmp);
+                mx = mx.max(l);
+            }
+            float max = mx.reduceLanes(VectorOperators.MAX);
+            FloatVector accE = FloatVector.zero(S);
+            FloatVector accL = FloatVector.zero(S);
+            for (int j = 0; j < v; j += L) {
+                FloatVector e = load(x, o, j, v, Float.NEGATIVE_INFINITY, tmp).sub(max).lanewise(VectorOperators.EXP);
+                store(e, p, o, j, v, tmp);
+                accE = accE.add(e);
+                accL = accL.add(load(x, o, j, v, 0f, tmp));
+            }
+            float sum = accE.reduceLanes(VectorOperators.ADD);
+            float lz = (float) Math.log(sum) + max;
+            logZ.putFloat(r << 2, lz);
+            float inv = 1f / sum;
+            for (int j = 0; j < v; j += L) {
+                store(load(p, o, j, v, 0f, tmp).mul(inv), p, o, j, v, tmp);
+            }
+            double[] acc = sums[m];
+            acc[0] += lz;
+            acc[1] += (double) lz * lz;
+            acc[2] += x.getFloat((o + targets[r]) << 2);
+            acc[3] += accL.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /** p in place to ((1 + z2 log Z) p - onehot(target)) * scale, z2 and scale its member's. */
+    static void crossEntropyBackward(ByteBuffer p, ByteBuffer logZ, int[] targets, int rows, int per, int v, float[] z2,
+                                     float[] scale) {
+        float[] tmp = new float[L];
+        for (int r = 0; r < rows; r++) {
+            int m = r / per;
+            float coef = z2[m] * logZ.getFloat(r << 2) + 1f;
+            float sc = scale[m];
+            int o = r * v;
+            int at = (o + targets[r]) << 2;
+            float target = (p.getFloat(at) * coef - 1f) * sc;
+            for (int j = 0; j < v; j += L) {
+                store(load(p, o, j, v, 0f, tmp).mul(coef).mul(sc), p, o, j, v, tmp);
+            }
+            p.putFloat(at, target);
+        }
+    }
+
+    /** grad row (member * v + ids[r]) += dx row r, rows in order; member = row / per. */
+    static void embeddingGrad(ByteBuffer dx, int[] ids, int rows, int per, int v, int c, ByteBuffer grad) {
+        float[] tmp = new float[L];
+        for (int r = 0; r < rows; r++) {
+            int g = ((r / per) * v + ids[r]) * c;
+            int o = r * c;
+            for (int j = 0; j < c; j += L) {
+                store(load(grad, g, j, c, 0f, tmp).add(load(dx, o, j, c, 0f, tmp)), grad, g, j, c, tmp);
+            }
+        }
+    }
+
     static double sumSquares(ByteBuffer x, int off, int len) {
         float[] tmp = new float[L];
         FloatVector acc = FloatVector.zero(S);

@@ -215,6 +215,7 @@ public final class Gpt {
         INDArray probs;      // (BT, V)
         INDArray logZ;       // (BT, 1)
         INDArray targetHot;  // (BT, V)
+        Fused.CrossEntropy ce;   // the fused code's softmax and log Z, in place of the three above
 
         Pass(Batch batch, boolean keep) {
             if (batch.seqLen() > cfg.seqLen()) {
@@ -250,6 +251,13 @@ public final class Gpt {
             logits = cfg.tiedEmbeddings()
                     ? Bmm.mm2(lnfOut, param("wte").value(), false, true)
                     : Bmm.mm2(lnfOut, param("head").value(), false, false);
+            if (Fused.ON) {
+                ce = Fused.crossEntropy(logits, targets, new double[] {pz.outMult()});
+                double ceLoss = (ce.logZSum()[0] - ce.targetSum()[0]) / bt;
+                double z = zLossCoef == 0 ? 0.0 : zLossCoef * ce.logZSqSum()[0] / bt;
+                return new Diagnostics(ceLoss + z, ceLoss, z, maxLogit, actAbs, ce.logitSum()[0] / ((double) bt * vocab),
+                        ce.logZSum()[0] / bt);
+            }
             if (pz.outMult() != 1.0) {
                 logits.muli(pz.outMult());
             }
@@ -319,11 +327,16 @@ public final class Gpt {
         }
 
         void backward() {
-            // d(loss)/d(logits) = ((1 + 2 z log Z) p - onehot) / BT, then through the output multiplier
-            INDArray coef = zLossCoef == 0 ? null : logZ.mul(2 * zLossCoef).addi(1.0);
+            // d(loss)/d(logits) = ((1 + 2 z log Z) p - onehot) / BT, then through the output multiplier;
             // overwrites probs in place: a pass runs backward at most once
-            INDArray dLogits = coef == null ? probs : probs.muliColumnVector(coef);
-            dLogits.subi(targetHot).muli(pz.outMult() / bt);
+            INDArray dLogits;
+            if (ce != null) {
+                dLogits = Fused.crossEntropyBackward(ce, targets, new double[] {zLossCoef}, new double[] {pz.outMult() / bt});
+            } else {
+                INDArray coef = zLossCoef == 0 ? null : logZ.mul(2 * zLossCoef).addi(1.0);
+                dLogits = coef == null ? probs : probs.muliColumnVector(coef);
+                dLogits.subi(targetHot).muli(pz.outMult() / bt);
+            }
             INDArray dx;
             if (cfg.tiedEmbeddings()) {
                 Param wte = param("wte");
@@ -340,7 +353,11 @@ public final class Gpt {
             }
             // embeddings: d wte = onehot(inputs)^T @ dx (accumulated onto the head's share when tied)
             Param wte = param("wte");
-            Bmm.mm2Into(oneHot(inputs, vocab, dtype), dx, wte.grad(), true, false, cfg.tiedEmbeddings() ? 1.0 : 0.0);
+            if (Fused.ON) {
+                Fused.embeddingGrad(dx, inputs, 1, vocab, wte.grad(), cfg.tiedEmbeddings());
+            } else {
+                Bmm.mm2Into(oneHot(inputs, vocab, dtype), dx, wte.grad(), true, false, cfg.tiedEmbeddings() ? 1.0 : 0.0);
+            }
             Param wpe = param("wpe");
             wpe.grad().assign(0.0);
             wpe.grad().get(NDArrayIndex.interval(0, t), NDArrayIndex.all())

@@ -202,6 +202,7 @@ public final class PackedGpt {
         INDArray probs;
         INDArray logZ;       // (KBT, 1)
         INDArray targetHot;
+        Fused.CrossEntropy ce;   // the fused code's softmax and log Z, in place of the three above
 
         Pass(Batch[] batches, boolean keep) {
             if (batches.length != k) {
@@ -263,19 +264,31 @@ public final class PackedGpt {
             INDArray lnf3 = lnfOut.reshape(k, bt, nEmbd);
             logits = (cfg.tiedEmbeddings() ? Bmm.mm(lnf3, param("wte").value(), false, true)
                     : Bmm.mm(lnf3, param("head").value(), false, false)).reshape(kbt, vocab);
-            if (!outMult.allEqual(1.0)) {
-                outMult.muli(logits);
+            double[] targetLogitSum;
+            double[] logZSum;
+            double[] logZSq;
+            double[] logitMean;
+            if (Fused.ON) {
+                ce = Fused.crossEntropy(logits, targets, outMult.values());
+                targetLogitSum = ce.targetSum();
+                logZSum = ce.logZSum();
+                logZSq = ce.logZSqSum();
+                logitMean = ce.logitSum();
+            } else {
+                if (!outMult.allEqual(1.0)) {
+                    outMult.muli(logits);
+                }
+                INDArray rowMax = logits.max(true, 1);                                             // (KBT, 1)
+                INDArray e = Transforms.exp(logits.subColumnVector(rowMax), false);
+                INDArray sum = e.sum(true, 1);
+                logZ = Transforms.log(sum, true).addi(rowMax);
+                probs = e.diviColumnVector(sum);
+                targetHot = Gpt.oneHot(targets, vocab, dtype);
+                targetLogitSum = PerMember.sums(logits.mul(targetHot), k);
+                logZSum = PerMember.sums(logZ, k);
+                logZSq = zLoss.allEqual(0.0) ? null : PerMember.sums(logZ.mul(logZ), k);
+                logitMean = PerMember.sums(logits, k);
             }
-            INDArray rowMax = logits.max(true, 1);                                             // (KBT, 1)
-            INDArray e = Transforms.exp(logits.subColumnVector(rowMax), false);
-            INDArray sum = e.sum(true, 1);
-            logZ = Transforms.log(sum, true).addi(rowMax);
-            probs = e.diviColumnVector(sum);
-            targetHot = Gpt.oneHot(targets, vocab, dtype);
-            double[] targetLogitSum = PerMember.sums(logits.mul(targetHot), k);
-            double[] logZSum = PerMember.sums(logZ, k);
-            double[] logZSq = zLoss.allEqual(0.0) ? null : PerMember.sums(logZ.mul(logZ), k);
-            double[] logitMean = PerMember.sums(logits, k);
             Gpt.Diagnostics[] out = new Gpt.Diagnostics[k];
             for (int m = 0; m < k; m++) {
                 double ce = (logZSum[m] - targetLogitSum[m]) / bt;
@@ -344,12 +357,16 @@ public final class PackedGpt {
         void backward() {
             // d(loss)/d(logits) = ((1 + 2 z_k log Z) p - onehot) * outMult_k / BT
             INDArray dLogits = probs;
-            if (!zLoss.allEqual(0.0)) {
-                INDArray coef = PerMember.of(k, m -> 2 * zLoss.get(m)).mul(logZ).addi(1.0);
-                dLogits = probs.muliColumnVector(coef);
+            if (ce != null) {
+                dLogits = Fused.crossEntropyBackward(ce, targets, zLoss.values(), PerMember.of(k, m -> outMult.get(m) / bt).values());
+            } else {
+                if (!zLoss.allEqual(0.0)) {
+                    INDArray coef = PerMember.of(k, m -> 2 * zLoss.get(m)).mul(logZ).addi(1.0);
+                    dLogits = probs.muliColumnVector(coef);
+                }
+                dLogits.subi(targetHot);
+                PerMember.of(k, m -> outMult.get(m) / bt).muli(dLogits);
             }
-            dLogits.subi(targetHot);
-            PerMember.of(k, m -> outMult.get(m) / bt).muli(dLogits);
             INDArray dLogits3 = dLogits.reshape(k, bt, vocab);
             INDArray lnf3 = lnfOut.reshape(k, bt, nEmbd);
             INDArray dx;
@@ -368,8 +385,12 @@ public final class PackedGpt {
             }
             // embeddings: d wte_k = onehot(inputs_k)^T @ dx_k (accumulated onto the head's share when tied)
             Param wte = param("wte");
-            Bmm.mmInto(Gpt.oneHot(inputs, vocab, dtype).reshape(k, bt, vocab), dx.reshape(k, bt, nEmbd), wte.grad(), true, false,
-                    cfg.tiedEmbeddings() ? 1.0 : 0.0);
+            if (Fused.ON) {
+                Fused.embeddingGrad(dx, inputs, k, vocab, wte.grad(), cfg.tiedEmbeddings());
+            } else {
+                Bmm.mmInto(Gpt.oneHot(inputs, vocab, dtype).reshape(k, bt, vocab), dx.reshape(k, bt, nEmbd), wte.grad(), true,
+                        false, cfg.tiedEmbeddings() ? 1.0 : 0.0);
+            }
             Param wpe = param("wpe");
             wpe.grad().assign(0.0);
             wpe.grad().get(NDArrayIndex.all(), NDArrayIndex.interval(0, t), NDArrayIndex.all())

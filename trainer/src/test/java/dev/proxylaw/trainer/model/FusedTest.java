@@ -202,6 +202,95 @@ class FusedTest {
         }
     }
 
+    /**
+     * The cross-entropy's forward (scaled logits, softmax, log Z, the loss's sums) and backward against the
+     * ND4J operations of the solo model, for 3 members with their own output multipliers and z-loss, over
+     * a vocabulary no lane count divides; then each member alone against its rows of the pack, exactly.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void crossEntropyMatchesNd4jAndAPackMemberItsSoloRows(DataType dt) {
+        int k = 3;
+        int rows = 50;
+        int v = 37;
+        INDArray logits = randn(dt, 30, (long) k * rows, v);
+        int[] targets = new java.util.SplittableRandom(31).ints((long) k * rows, 0, v).toArray();
+        double[] mult = {1.0, 0.25, 3.0};
+        double[] z = {0.0, 1e-4, 0.3};
+        double[] scale = {1.0 / rows, 0.25 / rows, 3.0 / rows};
+        INDArray packLogits = logits.dup();
+        Fused.CrossEntropy pack = Fused.crossEntropy(packLogits, targets, mult);
+        INDArray packGrad = Fused.crossEntropyBackward(pack, targets, z, scale).dup();
+        for (int m = 0; m < k; m++) {
+            int[] tm = java.util.Arrays.copyOfRange(targets, m * rows, (m + 1) * rows);
+            // the reference: the solo model's ND4J operations
+            INDArray l = logits.get(rowsOf(m, rows)).dup().muli(mult[m]);
+            INDArray rowMax = l.max(true, 1);
+            INDArray e = Transforms.exp(l.subColumnVector(rowMax), false);
+            INDArray sum = e.sum(true, 1);
+            INDArray logZ = Transforms.log(sum, true).addi(rowMax);
+            INDArray probs = e.diviColumnVector(sum);
+            INDArray hot = Gpt.oneHot(tm, v, dt);
+            INDArray gradRef = probs.mulColumnVector(logZ.mul(2 * z[m]).addi(1.0)).subi(hot).muli(scale[m]);
+
+            INDArray lm = logits.get(rowsOf(m, rows)).dup();
+            Fused.CrossEntropy solo = Fused.crossEntropy(lm, tm, new double[] {mult[m]});
+            close("scaled logits, member " + m, l, lm, tol(dt));
+            close("softmax, member " + m, probs, solo.probs(), tol(dt));
+            close("log Z, member " + m, logZ, solo.logZ(), tol(dt));
+            double t = tol(dt) * rows * 10;
+            assertEquals(logZ.sumNumber().doubleValue(), solo.logZSum()[0], t, "sum of log Z");
+            assertEquals(logZ.mul(logZ).sumNumber().doubleValue(), solo.logZSqSum()[0], t * 10, "sum of (log Z)^2");
+            assertEquals(l.mul(hot).sumNumber().doubleValue(), solo.targetSum()[0], t, "sum of target logits");
+            assertEquals(l.sumNumber().doubleValue(), solo.logitSum()[0], t * v, "sum of logits");
+            INDArray grad = Fused.crossEntropyBackward(solo, tm, new double[] {z[m]}, new double[] {scale[m]});
+            close("d logits, member " + m, gradRef, grad, tol(dt));
+
+            assertArrayEquals(lm.data().asDouble(), packLogits.get(rowsOf(m, rows)).dup().data().asDouble(), "pack logits " + m);
+            assertArrayEquals(grad.data().asDouble(), packGrad.get(rowsOf(m, rows)).dup().data().asDouble(), "pack grad " + m);
+            assertEquals(solo.logZSum()[0], pack.logZSum()[m], 0.0, "pack sum of log Z, member " + m);
+            assertEquals(solo.logZSqSum()[0], pack.logZSqSum()[m], 0.0, "pack sum of (log Z)^2, member " + m);
+            assertEquals(solo.targetSum()[0], pack.targetSum()[m], 0.0, "pack sum of target logits, member " + m);
+            assertEquals(solo.logitSum()[0], pack.logitSum()[m], 0.0, "pack sum of logits, member " + m);
+        }
+        int[] bad = targets.clone();
+        bad[7] = v;
+        IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Fused.crossEntropy(logits.dup(), bad, mult));
+        assertTrue(ex.getMessage().contains("outside the vocabulary of 37"), ex.getMessage());
+    }
+
+    /**
+     * The embedding's gradient against the one-hot product it replaces, onto zeros and onto a tied head's
+     * share, and a pack of 2 against each member alone, exactly.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void embeddingGradMatchesTheOneHotProductAndAPackMemberItsSoloRows(DataType dt) {
+        int k = 2;
+        int rows = 300;
+        int v = 11;
+        int c = 21;
+        INDArray dx = randn(dt, 40, (long) k * rows, c);
+        int[] ids = new java.util.SplittableRandom(41).ints((long) k * rows, 0, v).toArray();
+        INDArray head = randn(dt, 42, k, v, c);
+        INDArray pack = head.dup();
+        Fused.embeddingGrad(dx, ids, k, v, pack, true);
+        for (int m = 0; m < k; m++) {
+            int[] im = java.util.Arrays.copyOfRange(ids, m * rows, (m + 1) * rows);
+            INDArray dxm = dx.get(rowsOf(m, rows)).dup();
+            INDArray ref = Gpt.oneHot(im, v, dt).transpose().mmul(dxm);
+            INDArray fresh = Nd4j.valueArrayOf(new long[] {v, c}, 5.0, dt);
+            Fused.embeddingGrad(dxm, im, 1, v, fresh, false);
+            close("onto zeros, member " + m, ref, fresh, tol(dt) * 10);
+            INDArray tied = head.slice(m).dup();
+            INDArray tiedRef = tied.add(ref);
+            Fused.embeddingGrad(dxm, im, 1, v, tied, true);
+            close("onto the head's share, member " + m, tiedRef, tied, tol(dt) * 10);
+            assertArrayEquals(tied.data().asDouble(), pack.slice(m).dup().data().asDouble(), "pack, member " + m);
+        }
+    }
+
     private static INDArrayIndex[] rowsOf(int m, int rows) {
         return new INDArrayIndex[] {
             NDArrayIndex.interval((long) m * rows, (long) (m + 1) * rows),
