@@ -24,7 +24,7 @@ final class SweepCommand {
     static final Set<String> FLAGS = SparkOptions.with("out", "max-attempts", "timeout-minutes", "runs-per-task",
             "threads-per-task", "pack-size", "wait", "lease-seconds");
 
-    /** Runs of one shape trained together by default: see README, Performance, for the measured gain. */
+    /** Runs of one shape trained together by default: see docs/performance.md for the measured gain. */
     static final int DEFAULT_PACK = 8;
 
     private SweepCommand() {
