@@ -347,7 +347,7 @@ public final class Fused {
         int per = rows / members;
         INDArray probs = logits.ulike();
         INDArray logZ = Nd4j.createUninitialized(logits.dataType(), rows, 1);
-        double[][] sums = new double[members][4];
+        double[][] sums = new double[4][members];   // log Z, (log Z)^2, target logit, all logits; per member
         if (simd(logits)) {
             FusedSimd.crossEntropy(bytes(logits), bytes(probs), bytes(logZ), targets, rows, per, v, floats(outMult), sums);
             keepAlive(logits, probs, logZ);
@@ -377,22 +377,16 @@ public final class Fused {
                 }
                 double lz = Math.log(sum) + max;
                 zs[r] = lz;
-                sums[m][0] += lz;
-                sums[m][1] += lz * lz;
-                sums[m][2] += xs[o + targets[r]];
-                sums[m][3] += all;
+                sums[0][m] += lz;
+                sums[1][m] += lz * lz;
+                sums[2][m] += xs[o + targets[r]];
+                sums[3][m] += all;
             }
             writeD(logits, xs, n);
             writeD(probs, ps, n);
             writeD(logZ, zs, rows);
         }
-        double[][] bySum = new double[4][members];
-        for (int m = 0; m < members; m++) {
-            for (int i = 0; i < 4; i++) {
-                bySum[i][m] = sums[m][i];
-            }
-        }
-        return new CrossEntropy(probs, logZ, bySum[0], bySum[1], bySum[2], bySum[3]);
+        return new CrossEntropy(probs, logZ, sums[0], sums[1], sums[2], sums[3]);
     }
 
     /**
@@ -468,8 +462,8 @@ public final class Fused {
         }
     }
 
-    /** One token id per row, each inside the vocabulary. */
-    private static void checkIds(int[] ids, int rows, int vocab) {
+    /** One token id per row, each inside the vocabulary: the check every lookup by token id makes (the models' too). */
+    static void checkIds(int[] ids, int rows, int vocab) {
         if (ids.length != rows) {
             throw new IllegalArgumentException("Cannot index " + rows + " rows by " + ids.length + " token ids.");
         }

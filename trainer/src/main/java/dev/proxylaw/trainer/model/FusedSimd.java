@@ -209,8 +209,8 @@ final class FusedSimd {
 
     /**
      * Rows of logits x (rows, v), member = row / per: scales each row by its member's multiplier in place,
-     * writes the softmax into p and log Z into logZ, and adds to the member's sums[0..3] log Z, (log Z)^2,
-     * the target's logit and all the row's logits.
+     * writes the softmax into p and log Z into logZ, and adds to sums[0..3][member] log Z, (log Z)^2, the
+     * target's logit and all the row's logits.
      */
     static void crossEntropy(ByteBuffer x, ByteBuffer p, ByteBuffer logZ, int[] targets, int rows, int per, int v,
                              float[] mult, double[][] sums) {
@@ -241,11 +241,10 @@ final class FusedSimd {
             for (int j = 0; j < v; j += L) {
                 store(load(p, o, j, v, 0f, tmp).mul(inv), p, o, j, v, tmp);
             }
-            double[] acc = sums[m];
-            acc[0] += lz;
-            acc[1] += (double) lz * lz;
-            acc[2] += x.getFloat((o + targets[r]) << 2);
-            acc[3] += accL.reduceLanes(VectorOperators.ADD);
+            sums[0][m] += lz;
+            sums[1][m] += (double) lz * lz;
+            sums[2][m] += x.getFloat((o + targets[r]) << 2);
+            sums[3][m] += accL.reduceLanes(VectorOperators.ADD);
         }
     }
 

@@ -172,11 +172,9 @@ public final class Gpt {
 
     /** Rows of the identity for token ids, (ids, V); an id outside the vocabulary is refused. */
     static INDArray oneHot(int[] ids, int vocab, DataType dtype) {
+        Fused.checkIds(ids, ids.length, vocab);
         INDArray out = Nd4j.zeros(dtype, ids.length, vocab);
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocab) {
-                throw new IllegalArgumentException("Cannot embed token " + ids[i] + ": outside the vocabulary of " + vocab + ".");
-            }
             out.putScalar(i, ids[i], 1.0);
         }
         return out;

@@ -231,13 +231,10 @@ public final class PackedGpt {
             double[][] maxLogit = new double[nLayer][];
             double[][] actAbs = new double[nLayer][];
             // x = wte_k[idx] + wpe_k[0:T]: member k's token ids index rows k*V.. of the stacked (K*V, C) table
+            Fused.checkIds(inputs, kbt, vocab);
             int[] rows = new int[kbt];
             for (int i = 0; i < kbt; i++) {
-                int id = inputs[i];
-                if (id < 0 || id >= vocab) {
-                    throw new IllegalArgumentException("Cannot embed token " + id + ": outside the vocabulary of " + vocab + ".");
-                }
-                rows[i] = (i / bt) * vocab + id;
+                rows[i] = (i / bt) * vocab + inputs[i];
             }
             INDArray x = Nd4j.pullRows(param("wte").value().reshape((long) k * vocab, nEmbd), 1, rows);   // (KBT, C)
             INDArray wpe = param("wpe").value();                                                          // (K, S, C)
