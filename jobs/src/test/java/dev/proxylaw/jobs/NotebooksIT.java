@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proxylaw.jobs.notebook.JavaKernel;
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -141,9 +147,53 @@ class NotebooksIT {
         assertTrue(Files.isRegularFile(out.resolve("broken.ipynb")), "the executed copy shows the failing cell");
     }
 
-    /** Committed notebooks carry no outputs: the executed copies are made from the data, never checked in. */
+    /**
+     * The kernelspec's classpath loads proxylaw's channel loop, not the kernel jar's: a loop body that throws (the
+     * kernel's start-up race on its handlers) would end the jar's loop thread, and then the kernel never answers again.
+     */
     @Test
     @Order(4)
+    void theKernelRunsTheChannelLoopThatSurvivesItsStartUpRaces() throws Exception {
+        Path home = JavaKernel.install();
+        JsonNode argv = read(home.resolve("kernels").resolve(JavaKernel.NAME).resolve("kernel.json")).path("argv");
+        String classpath = null;
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            classpath = argv.get(i).asText().equals("-cp") ? argv.get(i + 1).asText() : classpath;
+        }
+        assertTrue(classpath != null && classpath.endsWith("rapaio-jupyter-kernel.jar"), argv.toString());
+        URL[] urls = Stream.of(classpath.split(File.pathSeparator)).map(p -> {
+            try {
+                return Path.of(p).toUri().toURL();
+            } catch (MalformedURLException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toArray(URL[]::new);
+        try (URLClassLoader kernel = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+            Class<?> loop = kernel.loadClass("org.rapaio.jupyter.kernel.channels.LoopThread");
+            AtomicInteger calls = new AtomicInteger();
+            Runnable body = () -> {
+                if (calls.incrementAndGet() == 1) {
+                    throw new NullPointerException("a request before the handlers, on purpose");
+                }
+            };
+            Thread t = (Thread) loop.getConstructor(String.class, long.class, Runnable.class).newInstance("test-loop", 1L, body);
+            t.setUncaughtExceptionHandler((th, e) -> { });   // the thrown body is expected; keep the test log quiet
+            t.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (calls.get() < 3 && t.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(calls.get() >= 3, "the loop ran its body " + calls.get() + " time(s); alive: " + t.isAlive()
+                    + ", loaded from " + loop.getProtectionDomain().getCodeSource().getLocation());
+            loop.getMethod("shutdown").invoke(t);
+            t.join(10_000);
+            assertFalse(t.isAlive(), "shutdown ends the loop");
+        }
+    }
+
+    /** Committed notebooks carry no outputs: the executed copies are made from the data, never checked in. */
+    @Test
+    @Order(5)
     void committedNotebooksAreCleared() throws Exception {
         for (Path nb : committed()) {
             JsonNode json = read(nb);

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.proxylaw.jobs.UserError;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rapaio.jupyter.kernel.channels.LoopThread;
 
 /**
  * The Jupyter kernelspec of the Java kernel (rapaio-jupyter-kernel, a JShell kernel from Maven Central) that runs
@@ -51,7 +54,17 @@ public final class JavaKernel {
         // the kernel reads logging.properties from its own classpath: this one, ahead of the jar's, keeps its log
         // at warnings. The jar's own (FINEST on every logger) also turns on Janino's tracing, which breaks Spark's codegen.
         Path conf = Files.createDirectories(home.resolve("kernel-conf"));
-        write(conf.resolve("logging.properties"), "handlers = java.util.logging.ConsoleHandler\n.level = WARNING\n");
+        write(conf.resolve("logging.properties"), "handlers = java.util.logging.ConsoleHandler\n.level = WARNING\n"
+                .getBytes(StandardCharsets.UTF_8));
+        // and the channel loop without the kernel's start-up race (see LoopThread), ahead of the jar's own
+        String loop = LoopThread.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = JavaKernel.class.getClassLoader().getResourceAsStream(loop)) {
+            if (in == null) {
+                throw new IllegalStateException(loop + " is not on proxylaw's classpath");
+            }
+            Files.createDirectories(conf.resolve(loop).getParent());
+            write(conf.resolve(loop), in.readAllBytes());
+        }
 
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -79,14 +92,14 @@ public final class JavaKernel {
         spec.put("interrupt_mode", "message");
         spec.put("env", env);
         Path dir = Files.createDirectories(home.resolve("kernels").resolve(NAME));
-        write(dir.resolve("kernel.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(spec));
+        write(dir.resolve("kernel.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(spec));
         return home;
     }
 
     /** Write then rename: a second `proxylaw notebooks` at the same time never reads half a file. */
-    private static void write(Path file, String text) throws IOException {
+    private static void write(Path file, byte[] bytes) throws IOException {
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-        Files.writeString(tmp, text);
+        Files.write(tmp, bytes);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

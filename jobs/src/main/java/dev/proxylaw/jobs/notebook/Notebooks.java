@@ -21,16 +21,16 @@ public final class Notebooks {
     static final int CELL_TIMEOUT_S = 1800;
 
     /**
-     * Kernel starts per notebook. rapaio-jupyter-kernel 3.0.1 (and its master) sets a channel loop's running flag
-     * after Thread.start(), so now and then (1 start in 10 to 30 here) the shell loop exits at once and the kernel never
-     * answers kernel_info. That happens before any cell runs, so starting it again is safe.
+     * Kernel starts per notebook. The kernel's own start-up races, which left 1 start in 6 unanswered on a loaded
+     * machine, are fixed by proxylaw's LoopThread (see JavaKernel); a start that still does not answer (a machine too
+     * slow for the timeout, a kernel that dies before its first cell) is tried again, which is safe as no cell has run.
      */
     static final int KERNEL_STARTS = 3;
     /**
-     * A sound kernel answers in 2-5 s here, also at load 6 on 2 cores. The first start is given up on after 15 s (the
-     * race costs little), each next one gets twice as long (a slow machine still gets its kernel).
+     * A sound kernel answers in 2-5 s here, also with six busy loops on 2 cores. The first start is given up on after
+     * 30 s, each next one gets twice as long (a slow machine still gets its kernel).
      */
-    static final int FIRST_STARTUP_TIMEOUT_S = 15;
+    static final int FIRST_STARTUP_TIMEOUT_S = 30;
 
     /** What one notebook gave: the executed copy, its figures, the first error (null when none), kernel starts used. */
     public record Outcome(Path executed, double seconds, int figures, String error, String log, int starts) {
