@@ -12,6 +12,8 @@ import dev.proxylaw.trainer.model.PackedGpt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** Measured training throughput of one shape on this machine, in the calling thread. */
@@ -36,9 +38,9 @@ final class Throughput {
      */
     static double sgemmPeakGflops(int reps) {
         int n = 1024;
-        org.bytedeco.javacpp.FloatPointer a = new org.bytedeco.javacpp.FloatPointer((long) n * n);
-        org.bytedeco.javacpp.FloatPointer b = new org.bytedeco.javacpp.FloatPointer((long) n * n);
-        org.bytedeco.javacpp.FloatPointer c = new org.bytedeco.javacpp.FloatPointer((long) n * n);
+        FloatPointer a = new FloatPointer((long) n * n);
+        FloatPointer b = new FloatPointer((long) n * n);
+        FloatPointer c = new FloatPointer((long) n * n);
         try {
             SplittableRandom rng = new SplittableRandom(0);
             for (long i = 0; i < (long) n * n; i++) {
@@ -48,9 +50,8 @@ final class Throughput {
             double best = Double.POSITIVE_INFINITY;
             for (int r = 0; r < reps + 1; r++) {   // the first call warms up and is not counted
                 long t0 = System.nanoTime();
-                org.bytedeco.openblas.global.openblas.cblas_sgemm(org.bytedeco.openblas.global.openblas.CblasRowMajor,
-                        org.bytedeco.openblas.global.openblas.CblasNoTrans, org.bytedeco.openblas.global.openblas.CblasNoTrans,
-                        n, n, n, 1f, a, n, b, n, 0f, c, n);
+                openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, n, n, n, 1f, a, n, b,
+                        n, 0f, c, n);
                 if (r > 0) {
                     best = Math.min(best, (System.nanoTime() - t0) / 1e9);
                 }

@@ -568,7 +568,12 @@ public final class Fused {
     // ---- moving data between ND4J buffers and the heap -------------------------------------------------
 
     private static INDArray contiguous(INDArray x) {
-        return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
+        return isContiguous(x) ? x : x.dup('c');
+    }
+
+    /** One block in row-major order: what the kernels read and write in place. */
+    private static boolean isContiguous(INDArray x) {
+        return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
     }
 
     private static float[] floats(double[] x) {
@@ -589,7 +594,7 @@ public final class Fused {
 
     /** An array written in place must be one block in row-major order. */
     private static void requireContiguous(INDArray x) {
-        if (x.ordering() != 'c' || !Shape.hasDefaultStridesForShape(x)) {
+        if (!isContiguous(x)) {
             throw new IllegalArgumentException("Cannot run a fused kernel in place on " + x.shapeInfoToString()
                     + ": it needs a contiguous row-major array.");
         }

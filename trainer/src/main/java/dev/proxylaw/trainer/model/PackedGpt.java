@@ -353,16 +353,17 @@ public final class PackedGpt {
 
         void backward() {
             // d(loss)/d(logits) = ((1 + 2 z_k log Z) p - onehot) * outMult_k / BT
+            PerMember scale = PerMember.of(k, m -> outMult.get(m) / bt);
             INDArray dLogits = probs;
             if (ce != null) {
-                dLogits = Fused.crossEntropyBackward(ce, targets, zLoss.values(), PerMember.of(k, m -> outMult.get(m) / bt).values());
+                dLogits = Fused.crossEntropyBackward(ce, targets, zLoss.values(), scale.values());
             } else {
                 if (!zLoss.allEqual(0.0)) {
                     INDArray coef = PerMember.of(k, m -> 2 * zLoss.get(m)).mul(logZ).addi(1.0);
                     dLogits = probs.muliColumnVector(coef);
                 }
                 dLogits.subi(targetHot);
-                PerMember.of(k, m -> outMult.get(m) / bt).muli(dLogits);
+                scale.muli(dLogits);
             }
             INDArray dLogits3 = dLogits.reshape(k, bt, vocab);
             INDArray lnf3 = lnfOut.reshape(k, bt, nEmbd);
